@@ -1,0 +1,3 @@
+namespace MLAugment.Engine.Tests;
+[TestClass]
+public sealed class SmokeTests { [TestMethod] public void Builds() => Assert.IsTrue(true); }
