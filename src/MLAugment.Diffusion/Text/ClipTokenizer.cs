@@ -129,7 +129,7 @@ public sealed partial class ClipTokenizer
     {
         ArgumentNullException.ThrowIfNull(text);
         if (Options.HtmlUnescape) text = WebUtility.HtmlDecode(WebUtility.HtmlDecode(text));
-        return Whitespace().Replace(text.Trim(), " ").Trim().ToLowerInvariant();
+        return PythonLowercase.ToLower(Whitespace().Replace(text.Trim(), " ").Trim());
     }
 
     [GeneratedRegex(@"\s+")]

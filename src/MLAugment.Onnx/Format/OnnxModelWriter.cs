@@ -10,6 +10,9 @@ namespace MLAugment.Onnx.Format;
 /// </summary>
 public static class OnnxModelWriter
 {
+    // protobuf's hard limit is 2 GiB per message; leave headroom for the graph's other fields.
+    private const long MaxInlineBytes = int.MaxValue - (64L << 20);
+
     /// <summary>The model as ModelProto bytes, every tensor inline.</summary>
     public static byte[] ToBytes(OnnxModel model)
     {
@@ -82,8 +85,17 @@ public static class OnnxModelWriter
     {
         foreach (var node in graph.Nodes) w.Message(F.Graph.Node, n => WriteNode(n, node));
         w.String(F.Graph.Name, graph.Name);
+        long inlineBytes = 0;
         foreach (var init in graph.Initializers)
-            w.Message(F.Graph.Initializer, t => WriteTensor(t, externalize is null ? init : externalize(init)));
+        {
+            var stored = externalize is null ? init : externalize(init);
+            inlineBytes += stored.RawData.Length;
+            if (inlineBytes > MaxInlineBytes)
+                throw new InvalidOperationException(
+                    $"Graph '{graph.Name}' has more than {MaxInlineBytes >> 20} MiB of inline initializers (at '{init.Name}'); protobuf messages are limited to 2 GiB. " +
+                    "Save with OnnxExternalDataOptions to keep weights in a separate file.");
+            w.Message(F.Graph.Initializer, t => WriteTensor(t, stored));
+        }
         foreach (var input in graph.Inputs) w.Message(F.Graph.Input, v => WriteValueInfo(v, input));
         foreach (var output in graph.Outputs) w.Message(F.Graph.Output, v => WriteValueInfo(v, output));
     }

@@ -84,6 +84,10 @@ PROMPTS = [
     "dramatic clouds, golden hour, reflections in wet streets, flying cars, neon signs, crowds of people, "
     "towering skyscrapers covered in gardens",
     "",
+    "ΟΔΥΣΣΕΥΣ ΣΑΣ σοφός İstanbul",
+    "𝐀𝐁𝐂 math letters, e\u0301clair, ﬁne, ｆｕｌｌ-ｗｉｄｔｈ １２３",
+    "non\u00a0breaking\u2003spaces\u3000here",
+    "it''s ''quoted'' 'LL 'Re",
 ]
 
 golden = [{"text": p, "ids": encode(p)} for p in PROMPTS]
