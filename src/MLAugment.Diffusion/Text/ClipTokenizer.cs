@@ -87,14 +87,22 @@ public sealed partial class ClipTokenizer
 
     /// <summary>
     /// Loads from a folder holding <c>vocab.json</c> + <c>merges.txt</c>, or a diffusers model folder whose
-    /// <c>tokenizer/</c> subfolder holds them.
+    /// <c>tokenizer/</c> subfolder holds them. Without <paramref name="options"/>, <c>model_max_length</c> and
+    /// <c>pad_token</c> come from <c>tokenizer_config.json</c> when present (SD 2.x pads with "!", not the end token).
     /// </summary>
     public static ClipTokenizer FromDirectory(string directory, ClipTokenizerOptions? options = null)
     {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
         foreach (var dir in new[] { directory, Path.Combine(directory, "tokenizer") })
         {
-            string vocab = Path.Combine(dir, ClipVocabularyFiles.VocabFileName), merges = Path.Combine(dir, ClipVocabularyFiles.MergesFileName);
-            if (File.Exists(vocab) && File.Exists(merges)) return FromVocabAndMerges(vocab, merges, options);
+            string vocabPath = Path.Combine(dir, ClipVocabularyFiles.VocabFileName), mergesPath = Path.Combine(dir, ClipVocabularyFiles.MergesFileName);
+            if (!File.Exists(vocabPath) || !File.Exists(mergesPath)) continue;
+            var vocab = ClipVocabularyFiles.ReadVocabJson(vocabPath);
+            var merges = ClipVocabularyFiles.ReadMergesTxt(mergesPath);
+            string configPath = Path.Combine(dir, ClipVocabularyFiles.TokenizerConfigFileName);
+            if (options is null && File.Exists(configPath))
+                options = ClipVocabularyFiles.ReadTokenizerConfig(configPath, vocab);
+            return new ClipTokenizer(vocab, merges, options);
         }
         throw new FileNotFoundException(
             $"No {ClipVocabularyFiles.VocabFileName} + {ClipVocabularyFiles.MergesFileName} in '{directory}' or '{Path.Combine(directory, "tokenizer")}'.");

@@ -14,6 +14,8 @@ public static class ClipVocabularyFiles
     public const string VocabFileName = "vocab.json";
     public const string MergesFileName = "merges.txt";
     public const string MergesHeader = "#version: 0.2";
+    public const string TokenizerConfigFileName = "tokenizer_config.json";
+    public const string SpecialTokensMapFileName = "special_tokens_map.json";
 
     /// <summary>Reads a token→id map from a HF <c>vocab.json</c>.</summary>
     public static Dictionary<string, int> ReadVocabJson(string path)
@@ -77,7 +79,55 @@ public static class ClipVocabularyFiles
         return (vocab, merges);
     }
 
-    /// <summary>Writes <c>vocab.json</c> (tokens in id order) and <c>merges.txt</c> into <paramref name="directory"/>, creating it if needed.</summary>
+    /// <summary>
+    /// Reads <c>model_max_length</c> and <c>pad_token</c> from a HF <c>tokenizer_config.json</c>
+    /// (a token is a string or an object with "content"); absent fields keep the defaults.
+    /// </summary>
+    public static ClipTokenizerOptions ReadTokenizerConfig(string path, IReadOnlyDictionary<string, int> vocabulary)
+    {
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        using var stream = OpenExisting(path);
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(stream);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' is not valid JSON: {e.Message}", e);
+        }
+        using (doc)
+        {
+            var options = new ClipTokenizerOptions();
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"'{path}' must hold a JSON object.");
+            if (root.TryGetProperty("model_max_length", out var max) && max.ValueKind == JsonValueKind.Number)
+            {
+                // HF writes a huge sentinel (1e30) when no limit was set; CLIP's context length then applies.
+                if (max.TryGetInt32(out int length) && length >= 2 && length <= 1 << 16) options = options with { MaxLength = length };
+            }
+            if (root.TryGetProperty("pad_token", out var pad) && TokenContent(pad) is { } padToken)
+            {
+                if (!vocabulary.TryGetValue(padToken, out int padId))
+                    throw new InvalidDataException($"'{path}': pad_token '{padToken}' is not in the vocabulary.");
+                options = options with { PadTokenId = padId };
+            }
+            return options;
+        }
+    }
+
+    private static string? TokenContent(JsonElement token) => token.ValueKind switch
+    {
+        JsonValueKind.String => token.GetString(),
+        JsonValueKind.Object when token.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.String => c.GetString(),
+        _ => null,
+    };
+
+    /// <summary>
+    /// Writes a HF/diffusers tokenizer folder: <c>vocab.json</c> (tokens in id order), <c>merges.txt</c>,
+    /// and <c>tokenizer_config.json</c> + <c>special_tokens_map.json</c> carrying max length and special tokens,
+    /// creating the folder if needed.
+    /// </summary>
     public static void Write(ClipTokenizer tokenizer, string directory)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
@@ -93,10 +143,42 @@ public static class ClipVocabularyFiles
             json.WriteEndObject();
         }
 
-        using var merges = new StreamWriter(Path.Combine(directory, MergesFileName), false, new UTF8Encoding(false));
-        merges.NewLine = "\n";
-        merges.WriteLine(MergesHeader);
-        foreach (var (l, r) in tokenizer.Merges) merges.WriteLine($"{l} {r}");
+        using (var merges = new StreamWriter(Path.Combine(directory, MergesFileName), false, new UTF8Encoding(false)))
+        {
+            merges.NewLine = "\n";
+            merges.WriteLine(MergesHeader);
+            foreach (var (l, r) in tokenizer.Merges) merges.WriteLine($"{l} {r}");
+        }
+
+        string pad = tokenizer.IdToToken(tokenizer.PadTokenId);
+        WriteJson(Path.Combine(directory, SpecialTokensMapFileName), json =>
+        {
+            json.WriteString("bos_token", ClipTokenizer.StartOfTextToken);
+            json.WriteString("eos_token", ClipTokenizer.EndOfTextToken);
+            json.WriteString("unk_token", ClipTokenizer.EndOfTextToken);
+            json.WriteString("pad_token", pad);
+        });
+        WriteJson(Path.Combine(directory, TokenizerConfigFileName), json =>
+        {
+            json.WriteString("tokenizer_class", "CLIPTokenizer");
+            json.WriteNumber("model_max_length", tokenizer.MaxLength);
+            json.WriteBoolean("do_lower_case", true);
+            json.WriteString("errors", "replace");
+            json.WriteBoolean("add_prefix_space", false);
+            json.WriteString("bos_token", ClipTokenizer.StartOfTextToken);
+            json.WriteString("eos_token", ClipTokenizer.EndOfTextToken);
+            json.WriteString("unk_token", ClipTokenizer.EndOfTextToken);
+            json.WriteString("pad_token", pad);
+        });
+    }
+
+    private static void WriteJson(string path, Action<Utf8JsonWriter> body)
+    {
+        using var stream = File.Create(path);
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        json.WriteStartObject();
+        body(json);
+        json.WriteEndObject();
     }
 
     private static List<(string, string)> ParseMerges(TextReader reader, string path, int maxCount, bool firstLineIsHeader)

@@ -207,6 +207,8 @@ public static class OnnxModelReader
         var floatData = new List<float>();
         var int32Data = new List<int>();
         var int64Data = new List<long>();
+        var doubleData = new List<double>();
+        var uint64Data = new List<ulong>();
         var external = new Dictionary<string, string>();
         bool isExternal = false;
         uint tag;
@@ -221,6 +223,8 @@ public static class OnnxModelReader
                 case F.Tensor.FloatData: ReadRepeated(input, tag, floatData, static c => c.ReadFloat()); break;
                 case F.Tensor.Int32Data: ReadRepeated(input, tag, int32Data, static c => c.ReadInt32()); break;
                 case F.Tensor.Int64Data: ReadRepeated(input, tag, int64Data, static c => c.ReadInt64()); break;
+                case F.Tensor.DoubleData: ReadRepeated(input, tag, doubleData, static c => c.ReadDouble()); break;
+                case F.Tensor.UInt64Data: ReadRepeated(input, tag, uint64Data, static c => c.ReadUInt64()); break;
                 case F.Tensor.DataLocation: isExternal = input.ReadInt32() == F.Tensor.DataLocationExternal; break;
                 case F.Tensor.ExternalData:
                 {
@@ -247,6 +251,9 @@ public static class OnnxModelReader
             OnnxDataType.Float => MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(floatData)).ToArray(),
             OnnxDataType.Int64 => MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(int64Data)).ToArray(),
             OnnxDataType.Int32 => MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(int32Data)).ToArray(),
+            OnnxDataType.Double => MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(doubleData)).ToArray(),
+            OnnxDataType.UInt64 => MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(uint64Data)).ToArray(),
+            OnnxDataType.UInt32 => uint64Data.SelectMany(v => BitConverter.GetBytes((uint)v)).ToArray(),
             OnnxDataType.Bool or OnnxDataType.Int8 or OnnxDataType.UInt8 => int32Data.Select(v => (byte)v).ToArray(),
             OnnxDataType.Int16 or OnnxDataType.UInt16 or OnnxDataType.Float16 or OnnxDataType.BFloat16 =>
                 MemoryMarshal.AsBytes(int32Data.Select(v => (ushort)v).ToArray().AsSpan()).ToArray(),

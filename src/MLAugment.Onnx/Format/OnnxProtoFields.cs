@@ -32,7 +32,7 @@ internal static class OnnxProtoFields
     internal static class Tensor
     {
         public const int Dims = 1, DataType = 2, FloatData = 4, Int32Data = 5, Int64Data = 7, Name = 8, RawData = 9,
-            ExternalData = 13, DataLocation = 14;
+            DoubleData = 10, UInt64Data = 11, ExternalData = 13, DataLocation = 14;
 
         public const int DataLocationExternal = 1;
     }

@@ -43,6 +43,11 @@ public sealed class OnnxTensor
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(externalData);
+        ArgumentNullException.ThrowIfNull(dims);
+        foreach (var d in dims)
+            if (d < 0) throw new ArgumentException($"Tensor '{name}' has negative dimension {d} in [{string.Join(", ", dims)}].", nameof(dims));
+        if (externalData.Offset < 0 || externalData.Length < 0)
+            throw new ArgumentException($"Tensor '{name}' has external data at negative offset or length ({externalData}).", nameof(externalData));
         Name = name;
         DataType = dataType;
         Dims = dims.ToArray();

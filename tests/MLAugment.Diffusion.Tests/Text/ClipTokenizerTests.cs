@@ -155,6 +155,34 @@ public sealed class ClipTokenizerTests
     }
 
     [TestMethod]
+    public void TokenizerConfig_SuppliesMaxLengthAndPadToken()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mlaugment-clip-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            // As in SD 2.x: pads with "!" (id 0) instead of the end token.
+            var sd2 = new ClipTokenizer(Clip.Vocabulary, Clip.Merges, new ClipTokenizerOptions { PadTokenId = 0, MaxLength = 12 });
+            ClipVocabularyFiles.Write(sd2, dir);
+            StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "tokenizer_config.json")), "\"model_max_length\": 12");
+
+            var reloaded = ClipTokenizer.FromDirectory(dir);
+
+            Assert.AreEqual(12, reloaded.MaxLength);
+            Assert.AreEqual(0, reloaded.PadTokenId);
+            CollectionAssert.AreEqual(new[] { 49406, 320, 2368, 49407, 0, 0, 0, 0, 0, 0, 0, 0 }, reloaded.Encode("a cat"));
+
+            File.WriteAllText(Path.Combine(dir, "tokenizer_config.json"), "{\"model_max_length\": 1000000000000000019884624838656, \"pad_token\": {\"content\": \"<|endoftext|>\"}}");
+            var hfDefault = ClipTokenizer.FromDirectory(dir);
+            Assert.AreEqual(77, hfDefault.MaxLength, "HF's 'no limit' sentinel keeps CLIP's 77");
+            Assert.AreEqual(49407, hfDefault.PadTokenId);
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void MissingFiles_NameThePath()
     {
         var e = Assert.Throws<FileNotFoundException>(() => ClipTokenizer.FromBpeSimpleVocab("/no/such/bpe.txt.gz"));
