@@ -120,7 +120,12 @@ public sealed unsafe class OrtValue : IDisposable
         _handle.Dispose();
         _pin.Dispose(); // only after ORT let go of the value
         _pin = default;
+        GC.SuppressFinalize(this);
     }
+
+    // An undisposed input would otherwise pin its managed buffer forever. The value is unreachable here, so no
+    // native code can read the buffer any more; the native OrtValue itself is released by its SafeHandle.
+    ~OrtValue() => _pin.Dispose();
 
     public override string ToString() => $"OrtValue {ElementType}[{string.Join(", ", Shape)}]";
 }
