@@ -113,10 +113,10 @@ public sealed class DdpmScheduler : IScheduler
     {
         SchedulerGuard.TrainTimestep(timestep, NumTrainTimesteps, nameof(timestep));
         int prevT = PreviousTimestep(timestep);
-        double alphaProdT = _alphasCumprod[timestep];
-        double alphaProdTPrev = prevT >= 0 ? _alphasCumprod[prevT] : 1.0;
-        double currentBetaT = 1 - alphaProdT / alphaProdTPrev;
-        double variance = Math.Max((1 - alphaProdTPrev) / (1 - alphaProdT) * currentBetaT, 1e-20);
+        float alphaProdT = _alphasCumprod[timestep];
+        float alphaProdTPrev = prevT >= 0 ? _alphasCumprod[prevT] : 1f;
+        float currentBetaT = 1 - alphaProdT / alphaProdTPrev;
+        float variance = MathF.Max((1 - alphaProdTPrev) / (1 - alphaProdT) * currentBetaT, 1e-20f);
         return _varianceType switch
         {
             "fixed_small" => variance,
@@ -154,38 +154,39 @@ public sealed class DdpmScheduler : IScheduler
             SchedulerGuard.SameLength(n, noise.Length, nameof(noise), nameof(sample));
         }
 
-        double alphaProdT = _alphasCumprod[t];
-        double alphaProdTPrev = prevT >= 0 ? _alphasCumprod[prevT] : 1.0;
-        double betaProdT = 1 - alphaProdT;
-        double betaProdTPrev = 1 - alphaProdTPrev;
-        double currentAlphaT = alphaProdT / alphaProdTPrev;
-        double currentBetaT = 1 - currentAlphaT;
-        double sqrtAlphaProdT = Math.Sqrt(alphaProdT), sqrtBetaProdT = Math.Sqrt(betaProdT);
+        // float32 throughout, in torch's operation order: the 1 - alpha_bar differences cancel badly near t = 0 and
+        // diffusers' published results carry that float32 rounding.
+        float alphaProdT = _alphasCumprod[t];
+        float alphaProdTPrev = prevT >= 0 ? _alphasCumprod[prevT] : 1f;
+        float betaProdT = 1 - alphaProdT;
+        float betaProdTPrev = 1 - alphaProdTPrev;
+        float currentAlphaT = alphaProdT / alphaProdTPrev;
+        float currentBetaT = 1 - currentAlphaT;
+        float sqrtAlphaProdT = MathF.Sqrt(alphaProdT), sqrtBetaProdT = MathF.Sqrt(betaProdT);
 
         // Posterior mean mu~_t(x_t, x_0) (Ho et al. 2020, eq. 7):
         // mu~ = sqrt(alpha_bar_{t-1}) beta_t / (1 - alpha_bar_t) * x_0 + sqrt(alpha_t) (1 - alpha_bar_{t-1}) / (1 - alpha_bar_t) * x_t.
-        double x0Coeff = Math.Sqrt(alphaProdTPrev) * currentBetaT / betaProdT;
-        double sampleCoeff = Math.Sqrt(currentAlphaT) * betaProdTPrev / betaProdT;
-        double std = t > 0 ? Math.Sqrt(GetVariance(t)) : 0.0;
+        float x0Coeff = MathF.Sqrt(alphaProdTPrev) * currentBetaT / betaProdT;
+        float sampleCoeff = MathF.Sqrt(currentAlphaT) * betaProdTPrev / betaProdT;
+        float std = t > 0 ? MathF.Sqrt((float)GetVariance(t)) : 0f;
 
         if (_predOriginal.Length != n) _predOriginal = new float[n];
         float lo = -_clipSampleRange, hi = _clipSampleRange;
         for (int i = 0; i < n; i++)
         {
-            double x = sample[i], m = modelOutput[i];
+            float x = sample[i], m = modelOutput[i];
             // x_0 from the model output (eq. 15 for epsilon; v-parameterisation of Salimans & Ho 2022).
-            double x0 = _predictionType switch
+            float x0 = _predictionType switch
             {
                 "epsilon" => (x - sqrtBetaProdT * m) / sqrtAlphaProdT,
                 "sample" => m,
                 _ => sqrtAlphaProdT * x - sqrtBetaProdT * m,
             };
-            float x0f = (float)x0;
-            if (_clipSample) x0f = Math.Clamp(x0f, lo, hi);
-            _predOriginal[i] = x0f;
-            double prev = x0Coeff * x0f + sampleCoeff * x;
+            if (_clipSample) x0 = Math.Clamp(x0, lo, hi);
+            _predOriginal[i] = x0;
+            float prev = x0Coeff * x0 + sampleCoeff * x;
             if (t > 0) prev += std * noise[i];
-            prevSample[i] = (float)prev;
+            prevSample[i] = prev;
         }
     }
 
