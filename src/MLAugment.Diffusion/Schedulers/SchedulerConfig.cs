@@ -68,10 +68,9 @@ public sealed record SchedulerConfig
     {
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        // Python's json writes -Infinity for lambda_min_clipped's default.
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
+        Converters = { new PythonFloatConverter() },
     };
 
     public static SchedulerConfig FromJson(string json)
@@ -79,7 +78,7 @@ public sealed record SchedulerConfig
         ArgumentNullException.ThrowIfNull(json);
         try
         {
-            return JsonSerializer.Deserialize<SchedulerConfig>(json, Options)
+            return JsonSerializer.Deserialize<SchedulerConfig>(QuotePythonFloatLiterals(json), Options)
                 ?? throw new FormatException("Scheduler config JSON is 'null'; expected an object.");
         }
         catch (JsonException e)
@@ -102,6 +101,60 @@ public sealed record SchedulerConfig
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         File.WriteAllText(path, ToJson());
+    }
+
+    /// <summary>
+    /// Python's json module writes non-finite floats as bare NaN / Infinity / -Infinity tokens (diffusers' default
+    /// lambda_min_clipped is -inf); System.Text.Json only reads them as strings, so quote them outside string literals.
+    /// </summary>
+    private static string QuotePythonFloatLiterals(string json)
+    {
+        var sb = new System.Text.StringBuilder(json.Length + 8);
+        bool inString = false;
+        for (int i = 0; i < json.Length; i++)
+        {
+            char c = json[i];
+            if (inString)
+            {
+                sb.Append(c);
+                if (c == '\\' && i + 1 < json.Length) sb.Append(json[++i]);
+                else if (c == '"') inString = false;
+                continue;
+            }
+            if (c == '"') { inString = true; sb.Append(c); continue; }
+            string? token = null;
+            foreach (string t in (ReadOnlySpan<string>)["-Infinity", "Infinity", "NaN"])
+                if (string.CompareOrdinal(json, i, t, 0, t.Length) == 0) { token = t; break; }
+            if (token is null) { sb.Append(c); continue; }
+            sb.Append('"').Append(token).Append('"');
+            i += token.Length - 1;
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Reads numbers or the quoted non-finite literals; writes non-finite values as bare tokens like Python.</summary>
+    private sealed class PythonFloatConverter : JsonConverter<double>
+    {
+        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType == JsonTokenType.Number) return reader.GetDouble();
+            if (reader.TokenType == JsonTokenType.String)
+            {
+                switch (reader.GetString())
+                {
+                    case "NaN": return double.NaN;
+                    case "Infinity": return double.PositiveInfinity;
+                    case "-Infinity": return double.NegativeInfinity;
+                }
+            }
+            throw new JsonException($"Expected a number, got {reader.TokenType}.");
+        }
+
+        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+        {
+            if (double.IsFinite(value)) writer.WriteNumberValue(value);
+            else writer.WriteRawValue(double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity", skipInputValidation: true);
+        }
     }
 
     /// <summary>True when both configs serialize to the same JSON (records compare arrays by reference).</summary>
