@@ -158,6 +158,26 @@ public sealed class DpmSolverMultistepScheduler : IScheduler
             }
         }
 
+        BuildFromTimesteps(timesteps, n);
+    }
+
+    /// <summary>Custom descending integer training timesteps; the sigmas are those of the training schedule at them.</summary>
+    public void SetTimesteps(ReadOnlySpan<int> customTimesteps)
+    {
+        if (customTimesteps.IsEmpty)
+            throw new ArgumentException("customTimesteps must not be empty.", nameof(customTimesteps));
+        if (_useKarrasSigmas || _useExponentialSigmas || _useLuLambdas)
+            throw new InvalidOperationException($"{ClassName}: custom timesteps cannot be combined with use_karras_sigmas / use_exponential_sigmas / use_lu_lambdas.");
+        foreach (int t in customTimesteps)
+            if (t < 0 || t >= NumTrainTimesteps)
+                throw new ArgumentOutOfRangeException(nameof(customTimesteps), t, $"Each timestep must lie in [0, {NumTrainTimesteps}).");
+        var timesteps = new double[customTimesteps.Length];
+        for (int i = 0; i < timesteps.Length; i++) timesteps[i] = customTimesteps[i];
+        BuildFromTimesteps(timesteps, timesteps.Length);
+    }
+
+    private void BuildFromTimesteps(double[] timesteps, int n)
+    {
         double[] sigmas;
         bool roundT = _betaSchedule != NoiseSchedule.SquaredCosCapV2;
         if (_useKarrasSigmas || _useExponentialSigmas)

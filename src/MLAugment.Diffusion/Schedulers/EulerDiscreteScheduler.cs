@@ -117,6 +117,46 @@ public sealed class EulerDiscreteScheduler : IScheduler
     {
         SchedulerGuard.NumInferenceSteps(numInferenceSteps, NumTrainTimesteps, ClassName);
         float[] timesteps = NoiseSchedule.SpacedTimesteps(_timestepSpacing, NumTrainTimesteps, numInferenceSteps, _stepsOffset, roundLinspace: false);
+        BuildFromTimesteps(timesteps, numInferenceSteps);
+    }
+
+    /// <summary>Custom (e.g. "Align Your Steps") timesteps, descending training timesteps; sigmas are interpolated at them.</summary>
+    public void SetTimesteps(ReadOnlySpan<float> customTimesteps)
+    {
+        if (customTimesteps.IsEmpty)
+            throw new ArgumentException("customTimesteps must not be empty.", nameof(customTimesteps));
+        if (_useKarrasSigmas || _useExponentialSigmas)
+            throw new InvalidOperationException($"{ClassName}: custom timesteps cannot be combined with use_karras_sigmas / use_exponential_sigmas.");
+        if (_timestepType == "continuous" && _predictionType == "v_prediction")
+            throw new InvalidOperationException($"{ClassName}: custom timesteps cannot be used with timestep_type continuous and v_prediction.");
+        foreach (float t in customTimesteps)
+            if (!float.IsFinite(t) || t < 0 || t > NumTrainTimesteps - 1)
+                throw new ArgumentOutOfRangeException(nameof(customTimesteps), t, $"Each timestep must lie in [0, {NumTrainTimesteps - 1}].");
+        BuildFromTimesteps(customTimesteps.ToArray(), customTimesteps.Length);
+    }
+
+    /// <summary>
+    /// Custom noise levels: one sigma per step plus the final one (diffusers' <c>set_timesteps(sigmas=...)</c>);
+    /// the timesteps are the fractional training timesteps with those sigmas.
+    /// </summary>
+    public void SetSigmas(ReadOnlySpan<float> sigmas)
+    {
+        if (sigmas.Length < 2)
+            throw new ArgumentException("sigmas needs at least two values: one per step plus the final sigma.", nameof(sigmas));
+        foreach (float v in sigmas)
+            if (!float.IsFinite(v) || v < 0)
+                throw new ArgumentOutOfRangeException(nameof(sigmas), v, "Each sigma must be finite and >= 0.");
+        float[] table = sigmas.ToArray();
+        var timesteps = new float[table.Length - 1];
+        for (int i = 0; i < timesteps.Length; i++)
+            timesteps[i] = _timestepType == "continuous" && _predictionType == "v_prediction"
+                ? 0.25f * MathF.Log(table[i])
+                : (float)NoiseSchedule.SigmaToT(table[i], _trainLogSigmas);
+        Install(timesteps, table, table.Length - 1);
+    }
+
+    private void BuildFromTimesteps(float[] timesteps, int numInferenceSteps)
+    {
         int n = timesteps.Length;
         double[] sigmas;
         if (_interpolationType == "linear")
@@ -160,8 +200,13 @@ public sealed class EulerDiscreteScheduler : IScheduler
             for (int i = 0; i < timesteps.Length; i++) timesteps[i] = 0.25f * MathF.Log(table[i]);
         }
 
+        Install(timesteps, table, numInferenceSteps);
+    }
+
+    private void Install(float[] timesteps, float[] sigmas, int numInferenceSteps)
+    {
         _timesteps = timesteps;
-        _sigmas = table;
+        _sigmas = sigmas;
         _numInferenceSteps = numInferenceSteps;
         _stepIndex = null;
         _beginIndex = null;

@@ -96,4 +96,79 @@ public sealed class DpmSolverMultistepSchedulerTests
         scheduler.SetTimesteps(scheduler.NumTrainTimesteps);
         Assert.AreEqual(scheduler.NumInferenceSteps, scheduler.Timesteps.Count);
     }
+
+    /// <summary>full_loop with the generator replay: SDE variants draw torch.randn at every step.</summary>
+    private static float[] FullLoopWithGenerator(DpmSolverMultistepScheduler scheduler, bool customTimesteps = false)
+    {
+        float[] sample = SampleDeter();
+        scheduler.SetTimesteps(10);
+        if (customTimesteps)
+        {
+            int[] ts = scheduler.Timesteps.Select(t => (int)t).ToArray();
+            scheduler = new DpmSolverMultistepScheduler(scheduler.Config);
+            scheduler.SetTimesteps(ts);
+        }
+        var generator = new TorchCpuGenerator(0);
+        foreach (float t in scheduler.Timesteps)
+        {
+            float[] residual = Model(sample, t);
+            float[] noise = scheduler.RequiresNoise ? generator.Randn(sample.Length) : [];
+            scheduler.Step(residual, t, sample, sample, noise);
+        }
+        return sample;
+    }
+
+    /// <summary>test_solver_order_and_type: every algorithm / solver type / order / prediction combination stays finite.</summary>
+    [TestMethod]
+    public void SolverOrderAndTypeGiveFiniteSamples()
+    {
+        foreach (string algorithm in new[] { "dpmsolver", "dpmsolver++", "sde-dpmsolver", "sde-dpmsolver++" })
+        foreach (string solverType in new[] { "midpoint", "heun" })
+        foreach (int order in new[] { 1, 2, 3 })
+        foreach (string prediction in new[] { "epsilon", "sample" })
+        {
+            if (algorithm.StartsWith("sde-") && order == 3) continue;
+            var scheduler = new DpmSolverMultistepScheduler(Config(new SchedulerConfig
+            {
+                SolverOrder = order, SolverType = solverType, PredictionType = prediction, AlgorithmType = algorithm,
+            }));
+            float[] sample = FullLoopWithGenerator(scheduler);
+            Assert.IsTrue(sample.All(float.IsFinite), $"{algorithm}/{solverType}/order {order}/{prediction} produced NaN or infinity");
+        }
+    }
+
+    /// <summary>test_custom_timesteps: re-installing the computed timesteps as custom timesteps gives the same loop.</summary>
+    [TestMethod]
+    public void CustomTimestepsReproduceTheSchedule()
+    {
+        foreach (string algorithm in new[] { "dpmsolver++", "sde-dpmsolver++" })
+        foreach (string prediction in new[] { "epsilon", "sample", "v_prediction" })
+        foreach (string finalSigmas in new[] { "sigma_min", "zero" })
+        {
+            var config = Config(new SchedulerConfig { AlgorithmType = algorithm, PredictionType = prediction, FinalSigmasType = finalSigmas });
+            float[] expected = FullLoopWithGenerator(new DpmSolverMultistepScheduler(config));
+            float[] actual = FullLoopWithGenerator(new DpmSolverMultistepScheduler(config), customTimesteps: true);
+            double diff = 0;
+            for (int i = 0; i < Count; i++) diff += Math.Abs(expected[i] - actual[i]);
+            Assert.IsTrue(diff < 1e-5, $"{algorithm}/{prediction}/{finalSigmas}: sum |diff| = {diff}");
+        }
+    }
+
+    [TestMethod]
+    public void ZeroFinalSigmaIsRejectedForNoisePredictionSolver()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() =>
+            new DpmSolverMultistepScheduler(new SchedulerConfig { AlgorithmType = "dpmsolver", FinalSigmasType = "zero" }));
+        StringAssert.Contains(e.Message, "final_sigmas_type");
+    }
+
+    [TestMethod]
+    public void LambdaMinClippedShortensTheSchedule()
+    {
+        var clipped = new DpmSolverMultistepScheduler(new SchedulerConfig { BetaSchedule = "squaredcos_cap_v2", LambdaMinClipped = -5.1 });
+        var full = new DpmSolverMultistepScheduler(new SchedulerConfig { BetaSchedule = "squaredcos_cap_v2" });
+        clipped.SetTimesteps(10);
+        full.SetTimesteps(10);
+        Assert.IsTrue(clipped.Timesteps[0] < full.Timesteps[0], $"{clipped.Timesteps[0]} vs {full.Timesteps[0]}");
+    }
 }

@@ -91,4 +91,67 @@ public sealed class EulerDiscreteSchedulerTests
         Near(57062.9297, SumAbs(sample), 1e-2, "sum");
         Near(74.3007, MeanAbs(sample), 1e-3, "mean");
     }
+
+    private static float[] Loop(EulerDiscreteScheduler scheduler)
+    {
+        float[] sample = SampleDeter();
+        float sigma0 = scheduler.InitNoiseSigma;
+        for (int i = 0; i < sample.Length; i++) sample[i] *= sigma0;
+        foreach (float t in scheduler.Timesteps)
+        {
+            scheduler.ScaleModelInput(sample, t);
+            scheduler.Step(Model(sample, t), t, sample, sample);
+        }
+        return sample;
+    }
+
+    /// <summary>test_custom_timesteps: re-installing the computed timesteps as custom timesteps gives the same loop.</summary>
+    [TestMethod]
+    public void CustomTimestepsReproduceTheSchedule()
+    {
+        foreach (string prediction in new[] { "epsilon", "sample", "v_prediction" })
+        foreach (string interpolation in new[] { "linear", "log_linear" })
+        foreach (string finalSigmas in new[] { "sigma_min", "zero" })
+        {
+            var config = Config(new SchedulerConfig { PredictionType = prediction, InterpolationType = interpolation, FinalSigmasType = finalSigmas });
+            var reference = new EulerDiscreteScheduler(config);
+            reference.SetTimesteps(NumInferenceSteps);
+            float[] timesteps = reference.Timesteps.ToArray();
+            float[] expected = Loop(reference);
+            var custom = new EulerDiscreteScheduler(config);
+            custom.SetTimesteps(timesteps);
+            float[] actual = Loop(custom);
+            double diff = 0;
+            for (int i = 0; i < Count; i++) diff += Math.Abs(expected[i] - actual[i]);
+            Assert.IsTrue(diff < 1e-5, $"{prediction}/{interpolation}/{finalSigmas}: sum |diff| = {diff}");
+        }
+    }
+
+    /// <summary>test_custom_sigmas: re-installing the computed sigmas gives the same loop.</summary>
+    [TestMethod]
+    public void CustomSigmasReproduceTheSchedule()
+    {
+        foreach (string prediction in new[] { "epsilon", "sample", "v_prediction" })
+        foreach (string finalSigmas in new[] { "sigma_min", "zero" })
+        {
+            var config = Config(new SchedulerConfig { PredictionType = prediction, FinalSigmasType = finalSigmas });
+            var reference = new EulerDiscreteScheduler(config);
+            reference.SetTimesteps(NumInferenceSteps);
+            float[] sigmas = reference.Sigmas.ToArray();
+            float[] expected = Loop(reference);
+            var custom = new EulerDiscreteScheduler(config);
+            custom.SetSigmas(sigmas);
+            float[] actual = Loop(custom);
+            double diff = 0;
+            for (int i = 0; i < Count; i++) diff += Math.Abs(expected[i] - actual[i]);
+            Assert.IsTrue(diff < 1e-5, $"{prediction}/{finalSigmas}: sum |diff| = {diff}");
+        }
+    }
+
+    [TestMethod]
+    public void CustomTimestepsAreRejectedWithKarrasSigmas()
+    {
+        var s = new EulerDiscreteScheduler(Config(new SchedulerConfig { UseKarrasSigmas = true }));
+        Assert.ThrowsExactly<InvalidOperationException>(() => s.SetTimesteps(new float[] { 999, 500, 0 }));
+    }
 }
