@@ -98,29 +98,28 @@ public sealed class DdimInverseScheduler : IScheduler
 
         // The level the sample is at now is one stride below the target (diffusers names the roles the other way round).
         int current = Math.Min(target - NumTrainTimesteps / steps, NumTrainTimesteps - 1);
-        double alphaProdT = current >= 0 ? _alphasCumprod[current] : _initialAlphaCumprod;
-        double alphaProdTNext = _alphasCumprod[target];
-        double betaProdT = 1 - alphaProdT;
-        double sqrtAlphaProdT = Math.Sqrt(alphaProdT), sqrtBetaProdT = Math.Sqrt(betaProdT);
-        double sqrtAlphaNext = Math.Sqrt(alphaProdTNext), sqrtOneMinusNext = Math.Sqrt(1 - alphaProdTNext);
+        float alphaProdT = current >= 0 ? _alphasCumprod[current] : _initialAlphaCumprod;
+        float alphaProdTNext = _alphasCumprod[target];
+        float betaProdT = 1 - alphaProdT;
+        float sqrtAlphaProdT = MathF.Sqrt(alphaProdT), sqrtBetaProdT = MathF.Sqrt(betaProdT);
+        float sqrtAlphaNext = MathF.Sqrt(alphaProdTNext), sqrtOneMinusNext = MathF.Sqrt(1 - alphaProdTNext);
 
         if (_predOriginal.Length != n) _predOriginal = new float[n];
         float lo = -_clipSampleRange, hi = _clipSampleRange;
         for (int i = 0; i < n; i++)
         {
-            double x = sample[i], m = modelOutput[i];
-            double x0, eps;
+            float x = sample[i], m = modelOutput[i];
+            float x0, eps;
             switch (_predictionType)
             {
                 case "epsilon": x0 = (x - sqrtBetaProdT * m) / sqrtAlphaProdT; eps = m; break;
                 case "sample": x0 = m; eps = (x - sqrtAlphaProdT * m) / sqrtBetaProdT; break;
                 default: x0 = sqrtAlphaProdT * x - sqrtBetaProdT * m; eps = sqrtAlphaProdT * m + sqrtBetaProdT * x; break;
             }
-            float x0f = (float)x0;
-            if (_clipSample) x0f = Math.Clamp(x0f, lo, hi);
-            _predOriginal[i] = x0f;
+            if (_clipSample) x0 = Math.Clamp(x0, lo, hi);
+            _predOriginal[i] = x0;
             // DDIM eq. 12 with eta = 0, run towards higher noise: x_{t+1} = sqrt(alpha_bar_{t+1}) x0_pred + sqrt(1 - alpha_bar_{t+1}) eps.
-            prevSample[i] = (float)(sqrtAlphaNext * x0f + sqrtOneMinusNext * eps);
+            prevSample[i] = sqrtAlphaNext * x0 + sqrtOneMinusNext * eps;
         }
     }
 

@@ -107,9 +107,10 @@ public sealed class DdimScheduler : IScheduler
         SchedulerGuard.TrainTimestep(timestep, NumTrainTimesteps, nameof(timestep));
         if (prevTimestep >= NumTrainTimesteps)
             throw new ArgumentOutOfRangeException(nameof(prevTimestep), prevTimestep, $"Expected < {NumTrainTimesteps}.");
-        double alphaProdT = _alphasCumprod[timestep];
-        double alphaProdTPrev = prevTimestep >= 0 ? _alphasCumprod[prevTimestep] : _finalAlphaCumprod;
-        return (1 - alphaProdTPrev) / (1 - alphaProdT) * (1 - alphaProdT / alphaProdTPrev);
+        float alphaProdT = _alphasCumprod[timestep];
+        float alphaProdTPrev = prevTimestep >= 0 ? _alphasCumprod[prevTimestep] : _finalAlphaCumprod;
+        float betaProdT = 1 - alphaProdT, betaProdTPrev = 1 - alphaProdTPrev;
+        return betaProdTPrev / betaProdT * (1 - alphaProdT / alphaProdTPrev);
     }
 
     public void ScaleModelInput(Span<float> sample, float timestep) { }
@@ -134,37 +135,37 @@ public sealed class DdimScheduler : IScheduler
 
         // 1. previous step (= t - 1 in the paper's notation): diffusers always steps by num_train // steps.
         int prevT = t - NumTrainTimesteps / steps;
-        double alphaProdT = _alphasCumprod[t];
-        double alphaProdTPrev = prevT >= 0 ? _alphasCumprod[prevT] : _finalAlphaCumprod;
-        double betaProdT = 1 - alphaProdT;
-        double sqrtAlphaProdT = Math.Sqrt(alphaProdT), sqrtBetaProdT = Math.Sqrt(betaProdT);
+        // float32 in torch's operation order, like diffusers.
+        float alphaProdT = _alphasCumprod[t];
+        float alphaProdTPrev = prevT >= 0 ? _alphasCumprod[prevT] : _finalAlphaCumprod;
+        float betaProdT = 1 - alphaProdT;
+        float sqrtAlphaProdT = MathF.Sqrt(alphaProdT), sqrtBetaProdT = MathF.Sqrt(betaProdT);
 
         // sigma_t(eta) of eq. 16.
-        double stdDevT = _eta * Math.Sqrt(GetVariance(t, prevT));
-        double directionCoeff = Math.Sqrt(1 - alphaProdTPrev - stdDevT * stdDevT);
-        double sqrtAlphaProdTPrev = Math.Sqrt(alphaProdTPrev);
+        float stdDevT = (float)_eta * MathF.Sqrt((float)GetVariance(t, prevT));
+        float directionCoeff = MathF.Sqrt(1 - alphaProdTPrev - stdDevT * stdDevT);
+        float sqrtAlphaProdTPrev = MathF.Sqrt(alphaProdTPrev);
 
         if (_predOriginal.Length != n) _predOriginal = new float[n];
         float lo = -_clipSampleRange, hi = _clipSampleRange;
         for (int i = 0; i < n; i++)
         {
-            double x = sample[i], m = modelOutput[i];
-            double x0, eps;
+            float x = sample[i], m = modelOutput[i];
+            float x0, eps;
             switch (_predictionType)
             {
                 case "epsilon": x0 = (x - sqrtBetaProdT * m) / sqrtAlphaProdT; eps = m; break;
                 case "sample": x0 = m; eps = (x - sqrtAlphaProdT * m) / sqrtBetaProdT; break;
                 default: x0 = sqrtAlphaProdT * x - sqrtBetaProdT * m; eps = sqrtAlphaProdT * m + sqrtBetaProdT * x; break;
             }
-            float x0f = (float)x0;
-            if (_clipSample) x0f = Math.Clamp(x0f, lo, hi);
-            _predOriginal[i] = x0f;
-            if (UseClippedModelOutput) eps = (x - sqrtAlphaProdT * x0f) / sqrtBetaProdT;
+            if (_clipSample) x0 = Math.Clamp(x0, lo, hi);
+            _predOriginal[i] = x0;
+            if (UseClippedModelOutput) eps = (x - sqrtAlphaProdT * x0) / sqrtBetaProdT;
             // Song et al. 2021, eq. 12:
             // x_{t-1} = sqrt(alpha_bar_{t-1}) x0_pred + sqrt(1 - alpha_bar_{t-1} - sigma_t^2) eps + sigma_t z.
-            double prev = sqrtAlphaProdTPrev * x0f + directionCoeff * eps;
+            float prev = sqrtAlphaProdTPrev * x0 + directionCoeff * eps;
             if (_eta > 0) prev += stdDevT * noise[i];
-            prevSample[i] = (float)prev;
+            prevSample[i] = prev;
         }
     }
 

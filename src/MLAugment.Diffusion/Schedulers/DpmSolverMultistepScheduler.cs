@@ -237,11 +237,12 @@ public sealed class DpmSolverMultistepScheduler : IScheduler
 
     public void ScaleModelInput(Span<float> sample, float timestep) { }
 
-    private static (double Alpha, double Sigma, double Lambda) AlphaSigma(float s)
+    /// <summary>alpha_t = 1 / sqrt(s^2 + 1), sigma_t = s * alpha_t, lambda_t = log alpha_t - log sigma_t (float32, as torch).</summary>
+    private static (float Alpha, float Sigma, float Lambda) AlphaSigma(float s)
     {
-        double alpha = 1 / Math.Sqrt((double)s * s + 1);
-        double sigma = s * alpha;
-        return (alpha, sigma, Math.Log(alpha) - Math.Log(sigma));
+        float alpha = 1 / MathF.Sqrt(s * s + 1);
+        float sigma = s * alpha;
+        return (alpha, sigma, MathF.Log(alpha) - MathF.Log(sigma));
     }
 
     public void Step(ReadOnlySpan<float> modelOutput, float timestep, ReadOnlySpan<float> sample, Span<float> prevSample,
@@ -273,8 +274,8 @@ public sealed class DpmSolverMultistepScheduler : IScheduler
         bool lowerOrderFinal = k == count - 1 && (_eulerAtFinal || (_lowerOrderFinal && count < 15) || _finalSigmasType == "zero");
         bool lowerOrderSecond = k == count - 2 && _lowerOrderFinal && count < 15;
 
-        // Convert the network output to the solver's parameterisation: x_0 for the ++ solvers (data prediction,
-        // DPM-Solver++ eq. 8), eps for the original solver (noise prediction).
+        // float32 in torch's operation order, like diffusers. Convert the network output to the solver's
+        // parameterisation: x_0 for the ++ solvers (data prediction, DPM-Solver++ eq. 8), eps for the original solver.
         bool dataPrediction = _algorithmType.EndsWith("++", StringComparison.Ordinal);
         var (alphaS0, sigmaS0, lambdaS0) = AlphaSigma(_sigmas[k]);
         // The oldest slot is dropped by the shift below, so its buffer is reused.
@@ -282,21 +283,21 @@ public sealed class DpmSolverMultistepScheduler : IScheduler
         if (_predOriginal.Length != n) _predOriginal = new float[n];
         for (int i = 0; i < n; i++)
         {
-            double x = sample[i], m = modelOutput[i];
-            double x0 = _predictionType switch
+            float x = sample[i], m = modelOutput[i];
+            float x0 = _predictionType switch
             {
                 "epsilon" => (x - sigmaS0 * m) / alphaS0,
                 "sample" => m,
                 _ => alphaS0 * x - sigmaS0 * m,
             };
-            double eps = _predictionType switch
+            float eps = _predictionType switch
             {
                 "epsilon" => m,
                 "sample" => (x - alphaS0 * m) / sigmaS0,
                 _ => alphaS0 * m + sigmaS0 * x,
             };
-            converted[i] = (float)(dataPrediction ? x0 : eps);
-            _predOriginal[i] = (float)x0;
+            converted[i] = dataPrediction ? x0 : eps;
+            _predOriginal[i] = x0;
         }
         for (int j = 0; j < _solverOrder - 1; j++) _modelOutputs[j] = _modelOutputs[j + 1];
         _modelOutputs[^1] = converted;
@@ -307,21 +308,21 @@ public sealed class DpmSolverMultistepScheduler : IScheduler
         else order = 3;
 
         var (alphaT, sigmaT, lambdaT) = AlphaSigma(_sigmas[k + 1]);
-        double h = lambdaT - lambdaS0;
+        float h = lambdaT - lambdaS0;
         ReadOnlySpan<float> m0 = _modelOutputs[^1];
         switch (order)
         {
             case 1: FirstOrder(m0, sample, noise, prevSample, alphaT, sigmaT, alphaS0, sigmaS0, h); break;
             case 2:
             {
-                var (_, _, lambdaS1) = AlphaSigma(_sigmas[k - 1]);
+                float lambdaS1 = AlphaSigma(_sigmas[k - 1]).Lambda;
                 SecondOrder(m0, _modelOutputs[^2], sample, noise, prevSample, alphaT, sigmaT, alphaS0, sigmaS0, h, lambdaS0 - lambdaS1);
                 break;
             }
             default:
             {
-                var (_, _, lambdaS1) = AlphaSigma(_sigmas[k - 1]);
-                var (_, _, lambdaS2) = AlphaSigma(_sigmas[k - 2]);
+                float lambdaS1 = AlphaSigma(_sigmas[k - 1]).Lambda;
+                float lambdaS2 = AlphaSigma(_sigmas[k - 2]).Lambda;
                 ThirdOrder(m0, _modelOutputs[^2], _modelOutputs[^3], sample, noise, prevSample, alphaT, sigmaT, alphaS0, sigmaS0,
                     h, lambdaS0 - lambdaS1, lambdaS1 - lambdaS2);
                 break;
@@ -331,29 +332,32 @@ public sealed class DpmSolverMultistepScheduler : IScheduler
         _stepIndex = k + 1;
     }
 
+    // The update formulas below are written as cx * x + c0 * D0 + c1 * D1 (+ c2 * D2) (+ cz * z): a - b * c equals
+    // a + (-b) * c exactly in IEEE arithmetic, so folding the signs into the coefficients keeps torch's rounding.
+
     /// <summary>
     /// First order = DDIM. ++: x_t = sigma_t / sigma_s x_s - alpha_t (e^{-h} - 1) x0 (DPM-Solver++ eq. 9);
     /// dpmsolver: x_t = alpha_t / alpha_s x_s - sigma_t (e^h - 1) eps (DPM-Solver eq. 3.7); SDE forms per Lu et al. 2022 (sec. 5).
     /// </summary>
     private void FirstOrder(ReadOnlySpan<float> d0, ReadOnlySpan<float> sample, ReadOnlySpan<float> noise, Span<float> dst,
-        double alphaT, double sigmaT, double alphaS, double sigmaS, double h)
+        float alphaT, float sigmaT, float alphaS, float sigmaS, float h)
     {
-        double cx, cd, cz = 0;
+        float cx, c0, cz = 0;
         switch (_algorithmType)
         {
-            case "dpmsolver++": cx = sigmaT / sigmaS; cd = -alphaT * (Math.Exp(-h) - 1.0); break;
-            case "dpmsolver": cx = alphaT / alphaS; cd = -sigmaT * (Math.Exp(h) - 1.0); break;
+            case "dpmsolver++": cx = sigmaT / sigmaS; c0 = -(alphaT * (MathF.Exp(-h) - 1f)); break;
+            case "dpmsolver": cx = alphaT / alphaS; c0 = -(sigmaT * (MathF.Exp(h) - 1f)); break;
             case "sde-dpmsolver++":
-                cx = sigmaT / sigmaS * Math.Exp(-h); cd = alphaT * (1 - Math.Exp(-2.0 * h)); cz = sigmaT * Math.Sqrt(1.0 - Math.Exp(-2 * h)); break;
+                cx = sigmaT / sigmaS * MathF.Exp(-h); c0 = alphaT * (1 - MathF.Exp(-2f * h)); cz = sigmaT * MathF.Sqrt(1f - MathF.Exp(-2 * h)); break;
             default:
-                cx = alphaT / alphaS; cd = -2.0 * (sigmaT * (Math.Exp(h) - 1.0)); cz = sigmaT * Math.Sqrt(Math.Exp(2 * h) - 1.0); break;
+                cx = alphaT / alphaS; c0 = -(2f * (sigmaT * (MathF.Exp(h) - 1f))); cz = sigmaT * MathF.Sqrt(MathF.Exp(2 * h) - 1f); break;
         }
-        bool sde = cz != 0 || RequiresNoise;
+        bool sde = RequiresNoise;
         for (int i = 0; i < dst.Length; i++)
         {
-            double v = cx * sample[i] + cd * d0[i];
+            float v = cx * sample[i] + c0 * d0[i];
             if (sde) v += cz * noise[i];
-            dst[i] = (float)v;
+            dst[i] = v;
         }
     }
 
@@ -362,78 +366,79 @@ public sealed class DpmSolverMultistepScheduler : IScheduler
     /// midpoint or heun weighting of D1.
     /// </summary>
     private void SecondOrder(ReadOnlySpan<float> m0, ReadOnlySpan<float> m1, ReadOnlySpan<float> sample, ReadOnlySpan<float> noise,
-        Span<float> dst, double alphaT, double sigmaT, double alphaS0, double sigmaS0, double h, double h0)
+        Span<float> dst, float alphaT, float sigmaT, float alphaS0, float sigmaS0, float h, float h0)
     {
-        double r0 = h0 / h;
-        double cx, c0, c1, cz = 0;
+        float invR0 = 1f / (h0 / h);
+        float cx, c0, c1, cz = 0;
         bool mid = _solverType == "midpoint";
         switch (_algorithmType)
         {
             case "dpmsolver++":
-                cx = sigmaT / sigmaS0; c0 = -alphaT * (Math.Exp(-h) - 1.0);
-                c1 = mid ? -0.5 * (alphaT * (Math.Exp(-h) - 1.0)) : alphaT * ((Math.Exp(-h) - 1.0) / h + 1.0);
+                cx = sigmaT / sigmaS0; c0 = -(alphaT * (MathF.Exp(-h) - 1f));
+                c1 = mid ? -(0.5f * (alphaT * (MathF.Exp(-h) - 1f))) : alphaT * ((MathF.Exp(-h) - 1f) / h + 1f);
                 break;
             case "dpmsolver":
-                cx = alphaT / alphaS0; c0 = -sigmaT * (Math.Exp(h) - 1.0);
-                c1 = mid ? -0.5 * (sigmaT * (Math.Exp(h) - 1.0)) : -sigmaT * ((Math.Exp(h) - 1.0) / h - 1.0);
+                cx = alphaT / alphaS0; c0 = -(sigmaT * (MathF.Exp(h) - 1f));
+                c1 = mid ? -(0.5f * (sigmaT * (MathF.Exp(h) - 1f))) : -(sigmaT * ((MathF.Exp(h) - 1f) / h - 1f));
                 break;
             case "sde-dpmsolver++":
-                cx = sigmaT / sigmaS0 * Math.Exp(-h); c0 = alphaT * (1 - Math.Exp(-2.0 * h));
-                c1 = mid ? 0.5 * (alphaT * (1 - Math.Exp(-2.0 * h))) : alphaT * ((1.0 - Math.Exp(-2.0 * h)) / (-2.0 * h) + 1.0);
-                cz = sigmaT * Math.Sqrt(1.0 - Math.Exp(-2 * h));
+                cx = sigmaT / sigmaS0 * MathF.Exp(-h); c0 = alphaT * (1 - MathF.Exp(-2f * h));
+                c1 = mid ? 0.5f * (alphaT * (1 - MathF.Exp(-2f * h))) : alphaT * ((1f - MathF.Exp(-2f * h)) / (-2f * h) + 1f);
+                cz = sigmaT * MathF.Sqrt(1f - MathF.Exp(-2 * h));
                 break;
             default:
-                cx = alphaT / alphaS0; c0 = -2.0 * (sigmaT * (Math.Exp(h) - 1.0));
-                c1 = mid ? -(sigmaT * (Math.Exp(h) - 1.0)) : -2.0 * (sigmaT * ((Math.Exp(h) - 1.0) / h - 1.0));
-                cz = sigmaT * Math.Sqrt(Math.Exp(2 * h) - 1.0);
+                cx = alphaT / alphaS0; c0 = -(2f * (sigmaT * (MathF.Exp(h) - 1f)));
+                c1 = mid ? -(sigmaT * (MathF.Exp(h) - 1f)) : -(2f * (sigmaT * ((MathF.Exp(h) - 1f) / h - 1f)));
+                cz = sigmaT * MathF.Sqrt(MathF.Exp(2 * h) - 1f);
                 break;
         }
         bool sde = RequiresNoise;
         for (int i = 0; i < dst.Length; i++)
         {
-            double d0 = m0[i], d1 = (1.0 / r0) * (d0 - m1[i]);
-            double v = cx * sample[i] + c0 * d0 + c1 * d1;
+            float d0 = m0[i], d1 = invR0 * (d0 - m1[i]);
+            float v = cx * sample[i] + c0 * d0 + c1 * d1;
             if (sde) v += cz * noise[i];
-            dst[i] = (float)v;
+            dst[i] = v;
         }
     }
 
-    /// <summary>Multistep third order ("3M", DPM-Solver++ Appendix / DPM-Solver eq. for order 3).</summary>
+    /// <summary>Multistep third order ("3M"): D1 and D2 from the last three outputs (DPM-Solver++ Appendix B, DPM-Solver-3).</summary>
     private void ThirdOrder(ReadOnlySpan<float> m0, ReadOnlySpan<float> m1, ReadOnlySpan<float> m2, ReadOnlySpan<float> sample,
-        ReadOnlySpan<float> noise, Span<float> dst, double alphaT, double sigmaT, double alphaS0, double sigmaS0,
-        double h, double h0, double h1)
+        ReadOnlySpan<float> noise, Span<float> dst, float alphaT, float sigmaT, float alphaS0, float sigmaS0,
+        float h, float h0, float h1)
     {
-        double r0 = h0 / h, r1 = h1 / h;
-        double cx, c0, c1, c2, cz = 0;
+        float r0 = h0 / h, r1 = h1 / h;
+        float invR0 = 1f / r0, invR1 = 1f / r1, w = r0 / (r0 + r1), invSum = 1f / (r0 + r1);
+        float cx, c0, c1, c2, cz = 0;
         switch (_algorithmType)
         {
             case "dpmsolver++":
-                cx = sigmaT / sigmaS0; c0 = -alphaT * (Math.Exp(-h) - 1.0);
-                c1 = alphaT * ((Math.Exp(-h) - 1.0) / h + 1.0);
-                c2 = -alphaT * ((Math.Exp(-h) - 1.0 + h) / (h * h) - 0.5);
+                cx = sigmaT / sigmaS0; c0 = -(alphaT * (MathF.Exp(-h) - 1f));
+                c1 = alphaT * ((MathF.Exp(-h) - 1f) / h + 1f);
+                c2 = -(alphaT * ((MathF.Exp(-h) - 1f + h) / (h * h) - 0.5f));
                 break;
             case "dpmsolver":
-                cx = alphaT / alphaS0; c0 = -sigmaT * (Math.Exp(h) - 1.0);
-                c1 = -sigmaT * ((Math.Exp(h) - 1.0) / h - 1.0);
-                c2 = -sigmaT * ((Math.Exp(h) - 1.0 - h) / (h * h) - 0.5);
+                cx = alphaT / alphaS0; c0 = -(sigmaT * (MathF.Exp(h) - 1f));
+                c1 = -(sigmaT * ((MathF.Exp(h) - 1f) / h - 1f));
+                c2 = -(sigmaT * ((MathF.Exp(h) - 1f - h) / (h * h) - 0.5f));
                 break;
             default: // sde-dpmsolver++
-                cx = sigmaT / sigmaS0 * Math.Exp(-h); c0 = alphaT * (1.0 - Math.Exp(-2.0 * h));
-                c1 = alphaT * ((1.0 - Math.Exp(-2.0 * h)) / (-2.0 * h) + 1.0);
-                c2 = alphaT * ((1.0 - Math.Exp(-2.0 * h) - 2.0 * h) / ((2.0 * h) * (2.0 * h)) - 0.5);
-                cz = sigmaT * Math.Sqrt(1.0 - Math.Exp(-2 * h));
+                cx = sigmaT / sigmaS0 * MathF.Exp(-h); c0 = alphaT * (1f - MathF.Exp(-2f * h));
+                c1 = alphaT * ((1f - MathF.Exp(-2f * h)) / (-2f * h) + 1f);
+                c2 = alphaT * ((1f - MathF.Exp(-2f * h) - 2f * h) / ((2f * h) * (2f * h)) - 0.5f);
+                cz = sigmaT * MathF.Sqrt(1f - MathF.Exp(-2 * h));
                 break;
         }
         bool sde = RequiresNoise;
         for (int i = 0; i < dst.Length; i++)
         {
-            double d0 = m0[i];
-            double d10 = (1.0 / r0) * (d0 - m1[i]), d11 = (1.0 / r1) * (m1[i] - m2[i]);
-            double d1 = d10 + r0 / (r0 + r1) * (d10 - d11);
-            double d2 = 1.0 / (r0 + r1) * (d10 - d11);
-            double v = cx * sample[i] + c0 * d0 + c1 * d1 + c2 * d2;
+            float d0 = m0[i];
+            float d10 = invR0 * (d0 - m1[i]), d11 = invR1 * (m1[i] - m2[i]);
+            float d1 = d10 + w * (d10 - d11);
+            float d2 = invSum * (d10 - d11);
+            float v = cx * sample[i] + c0 * d0 + c1 * d1 + c2 * d2;
             if (sde) v += cz * noise[i];
-            dst[i] = (float)v;
+            dst[i] = v;
         }
     }
 
@@ -445,7 +450,7 @@ public sealed class DpmSolverMultistepScheduler : IScheduler
         ForwardDiffusion.Check(original, noise, destination, nameof(original));
         int k = _beginIndex is null ? IndexForTimestep(timestep) : _stepIndex ?? _beginIndex.Value;
         var (alpha, sigma, _) = AlphaSigma(_sigmas[k]);
-        for (int i = 0; i < destination.Length; i++) destination[i] = (float)(alpha * original[i] + sigma * noise[i]);
+        for (int i = 0; i < destination.Length; i++) destination[i] = alpha * original[i] + sigma * noise[i];
     }
 
     public void GetVelocity(ReadOnlySpan<float> sample, ReadOnlySpan<float> noise, float timestep, Span<float> destination) =>

@@ -122,11 +122,12 @@ public sealed class EulerAncestralDiscreteScheduler : IScheduler
         if (k >= _timesteps.Length)
             throw new InvalidOperationException($"{ClassName}: all {_timesteps.Length} steps are done; call SetTimesteps to start a new loop.");
 
-        double sigmaFrom = _sigmas[k], sigmaTo = _sigmas[k + 1];
+        // float32 in torch's operation order, like diffusers.
+        float sigmaFrom = _sigmas[k], sigmaTo = _sigmas[k + 1];
         // Ancestral split of the step sigma_from -> sigma_to into a deterministic part to sigma_down and fresh
         // noise of size sigma_up, with sigma_down^2 + sigma_up^2 = sigma_to^2 (k-diffusion get_ancestral_step, eta = 1).
-        double sigmaUp = Math.Sqrt(sigmaTo * sigmaTo * (sigmaFrom * sigmaFrom - sigmaTo * sigmaTo) / (sigmaFrom * sigmaFrom));
-        double sigmaDown = Math.Sqrt(sigmaTo * sigmaTo - sigmaUp * sigmaUp);
+        float sigmaUp = MathF.Sqrt(sigmaTo * sigmaTo * (sigmaFrom * sigmaFrom - sigmaTo * sigmaTo) / (sigmaFrom * sigmaFrom));
+        float sigmaDown = MathF.Sqrt(sigmaTo * sigmaTo - sigmaUp * sigmaUp);
         bool addNoise = sigmaUp > 0;
         if (addNoise)
         {
@@ -134,20 +135,21 @@ public sealed class EulerAncestralDiscreteScheduler : IScheduler
                 throw new ArgumentException($"{ClassName}: this step adds noise (sigma_up = {sigmaUp}); pass standard normal values in noise.", nameof(noise));
             SchedulerGuard.SameLength(n, noise.Length, nameof(noise), nameof(sample));
         }
-        double sigma = sigmaFrom;
-        double dt = sigmaDown - sigma;
-        double vScaleOut = -sigma / Math.Sqrt(sigma * sigma + 1), vScaleIn = 1 / (sigma * sigma + 1);
+        float sigma = sigmaFrom;
+        float dt = sigmaDown - sigma;
+        float sigmaSqPlusOne = sigma * sigma + 1;
+        float vScaleOut = -sigma / MathF.Sqrt(sigmaSqPlusOne);
 
         if (_predOriginal.Length != n) _predOriginal = new float[n];
         for (int i = 0; i < n; i++)
         {
-            double x = sample[i], m = modelOutput[i];
-            double x0 = _predictionType == "epsilon" ? x - sigma * m : m * vScaleOut + x * vScaleIn;
-            _predOriginal[i] = (float)x0;
-            double derivative = (x - x0) / sigma;
-            double prev = x + derivative * dt;
+            float x = sample[i], m = modelOutput[i];
+            float x0 = _predictionType == "epsilon" ? x - sigma * m : m * vScaleOut + x / sigmaSqPlusOne;
+            _predOriginal[i] = x0;
+            float derivative = (x - x0) / sigma;
+            float prev = x + derivative * dt;
             if (addNoise) prev += noise[i] * sigmaUp;
-            prevSample[i] = (float)prev;
+            prevSample[i] = prev;
         }
         _stepIndex = k + 1;
     }

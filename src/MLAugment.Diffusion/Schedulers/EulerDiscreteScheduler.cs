@@ -249,33 +249,35 @@ public sealed class EulerDiscreteScheduler : IScheduler
         float sigma = _sigmas[k];
         // Karras et al. Algorithm 2, line 4: gamma = min(S_churn / N, sqrt(2) - 1) inside [S_tmin, S_tmax].
         double gamma = STmin <= sigma && sigma <= STmax ? Math.Min(SChurn / (_sigmas.Length - 1), Math.Sqrt(2) - 1) : 0.0;
-        float sigmaHat = (float)(sigma * (gamma + 1));
-        double churnStd = 0;
+        // float32 in torch's operation order, like diffusers.
+        float sigmaHat = sigma * (float)(gamma + 1);
+        float churnStd = 0, sNoise = (float)SNoise;
         if (gamma > 0)
         {
             if (noise.IsEmpty)
                 throw new ArgumentException($"{ClassName}: s_churn = {SChurn} adds noise at this step; pass standard normal values in noise.", nameof(noise));
             SchedulerGuard.SameLength(n, noise.Length, nameof(noise), nameof(sample));
-            churnStd = SNoise * Math.Sqrt((double)sigmaHat * sigmaHat - (double)sigma * sigma);
+            churnStd = MathF.Sqrt(sigmaHat * sigmaHat - sigma * sigma);
         }
-        double dt = _sigmas[k + 1] - sigmaHat;
-        double vScaleOut = -sigma / Math.Sqrt((double)sigma * sigma + 1), vScaleIn = 1 / ((double)sigma * sigma + 1);
+        float dt = _sigmas[k + 1] - sigmaHat;
+        float sigmaSqPlusOne = sigma * sigma + 1;
+        float vScaleOut = -sigma / MathF.Sqrt(sigmaSqPlusOne);
 
         if (_predOriginal.Length != n) _predOriginal = new float[n];
         for (int i = 0; i < n; i++)
         {
-            double x = sample[i], m = modelOutput[i];
-            if (gamma > 0) x += noise[i] * churnStd;   // x_hat = x + sqrt(sigma_hat^2 - sigma^2) eps (line 6)
-            double x0 = _predictionType switch
+            float x = sample[i], m = modelOutput[i];
+            if (gamma > 0) x += noise[i] * sNoise * churnStd;   // x_hat = x + sqrt(sigma_hat^2 - sigma^2) eps (line 6)
+            float x0 = _predictionType switch
             {
                 "epsilon" => x - sigmaHat * m,
                 "sample" => m,
-                _ => m * vScaleOut + x * vScaleIn,
+                _ => m * vScaleOut + x / sigmaSqPlusOne,
             };
-            _predOriginal[i] = (float)x0;
+            _predOriginal[i] = x0;
             // Euler step of the probability-flow ODE dx/dsigma = (x - D(x)) / sigma (lines 7-8).
-            double derivative = (x - x0) / sigmaHat;
-            prevSample[i] = (float)(x + derivative * dt);
+            float derivative = (x - x0) / sigmaHat;
+            prevSample[i] = x + derivative * dt;
         }
         _stepIndex = k + 1;
     }

@@ -10,9 +10,9 @@ internal static class ForwardDiffusion
         Check(original, noise, destination, nameof(original));
         int t = SchedulerGuard.TrainTimestep(timestep, alphasCumprod.Length, nameof(timestep));
         float a = alphasCumprod[t];
-        double sqrtAlpha = Math.Sqrt(a), sqrtOneMinus = Math.Sqrt(1f - a);
+        float sqrtAlpha = MathF.Sqrt(a), sqrtOneMinus = MathF.Sqrt(1f - a);
         for (int i = 0; i < destination.Length; i++)
-            destination[i] = (float)(sqrtAlpha * original[i] + sqrtOneMinus * noise[i]);
+            destination[i] = sqrtAlpha * original[i] + sqrtOneMinus * noise[i];
     }
 
     /// <summary>v = sqrt(alpha_bar_t) eps - sqrt(1 - alpha_bar_t) x_0 (Salimans &amp; Ho 2022, "Progressive Distillation", sec. 4).</summary>
@@ -22,9 +22,9 @@ internal static class ForwardDiffusion
         Check(sample, noise, destination, nameof(sample));
         int t = SchedulerGuard.TrainTimestep(timestep, alphasCumprod.Length, nameof(timestep));
         float a = alphasCumprod[t];
-        double sqrtAlpha = Math.Sqrt(a), sqrtOneMinus = Math.Sqrt(1f - a);
+        float sqrtAlpha = MathF.Sqrt(a), sqrtOneMinus = MathF.Sqrt(1f - a);
         for (int i = 0; i < destination.Length; i++)
-            destination[i] = (float)(sqrtAlpha * noise[i] - sqrtOneMinus * sample[i]);
+            destination[i] = sqrtAlpha * noise[i] - sqrtOneMinus * sample[i];
     }
 
     public static void Check(ReadOnlySpan<float> x, ReadOnlySpan<float> noise, Span<float> destination, string xName)
