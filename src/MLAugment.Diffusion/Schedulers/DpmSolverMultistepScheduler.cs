@@ -151,9 +151,9 @@ public sealed class DpmSolverMultistepScheduler : IScheduler
             }
             default:
             {
-                double[] a = NoiseSchedule.NumpyArange(lastTimestep, 0, -(double)NumTrainTimesteps / n);
+                float[] a = NoiseSchedule.TrailingTimesteps(lastTimestep, NumTrainTimesteps, n);
                 timesteps = new double[a.Length];
-                for (int i = 0; i < a.Length; i++) timesteps[i] = Math.Round(a[i]) - 1;
+                for (int i = 0; i < a.Length; i++) timesteps[i] = a[i];
                 break;
             }
         }

@@ -140,14 +140,27 @@ internal static class NoiseSchedule
             }
             case "trailing":
             {
-                // A float stride can yield one value more than steps (numpy.arange); diffusers keeps it, so do we.
-                double[] a = NumpyArange(numTrain, 0, -(double)numTrain / steps);
-                var ts = new float[a.Length];
-                for (int i = 0; i < a.Length; i++) ts[i] = (float)Math.Round(a[i]) - 1;
-                return ts;
+                return TrailingTimesteps(numTrain, numTrain, steps);
             }
             default: throw new NotSupportedException($"timestep_spacing '{spacing}' is not supported.");
         }
+    }
+
+    /// <summary>
+    /// round(arange(start, 0, -numTrain / steps)) - 1, in double like numpy. For some step counts (e.g. 61 of 1000)
+    /// numpy's float arange overshoots by one element of about 1e-12, which diffusers turns into a timestep of -1 (and
+    /// then indexes alpha_bar[-1], the last entry); such entries are not timesteps and are left out here.
+    /// </summary>
+    public static float[] TrailingTimesteps(int start, int numTrain, int steps)
+    {
+        double[] a = NumpyArange(start, 0, -(double)numTrain / steps);
+        var ts = new List<float>(a.Length);
+        foreach (double v in a)
+        {
+            double t = Math.Round(v) - 1;
+            if (t >= 0) ts.Add((float)t);
+        }
+        return ts.ToArray();
     }
 
     /// <summary>numpy.linspace(start, stop, num) in double (endpoint included).</summary>

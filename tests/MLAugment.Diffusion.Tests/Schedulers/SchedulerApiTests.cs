@@ -329,4 +329,21 @@ public sealed class SchedulerApiTests
         Assert.IsFalse(a.SequenceEqual(b));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new DdimScheduler { Eta = -0.1 });
     }
+
+    /// <summary>
+    /// numpy.arange(1000, 0, -1000 / 61) has 62 elements, the last about -6e-13; diffusers turns it into timestep -1.
+    /// Every trailing schedule here has exactly the requested steps, all valid training timesteps.
+    /// </summary>
+    [TestMethod]
+    [DynamicData(nameof(AllClasses))]
+    public void TrailingSpacingNeverEmitsNegativeTimesteps(string name)
+    {
+        IScheduler s = SchedulerFactory.Create(name, new SchedulerConfig { TimestepSpacing = "trailing" });
+        foreach (int steps in new[] { 61, 103, 121, 122, 201, 233 })
+        {
+            s.SetTimesteps(steps);
+            Assert.AreEqual(steps, s.Timesteps.Count, $"{name} {steps} steps");
+            Assert.IsTrue(s.Timesteps.All(t => t >= 0 && t < s.NumTrainTimesteps), $"{name} {steps} steps");
+        }
+    }
 }
