@@ -105,15 +105,16 @@ public sealed class DdimInverseScheduler : IScheduler
         float sqrtAlphaNext = MathF.Sqrt(alphaProdTNext), sqrtOneMinusNext = MathF.Sqrt(1 - alphaProdTNext);
 
         if (_predOriginal.Length != n) _predOriginal = new float[n];
+        PredictionKind kind = PredictionKinds.Parse(_predictionType);
         float lo = -_clipSampleRange, hi = _clipSampleRange;
         for (int i = 0; i < n; i++)
         {
             float x = sample[i], m = modelOutput[i];
             float x0, eps;
-            switch (_predictionType)
+            switch (kind)
             {
-                case "epsilon": x0 = (x - sqrtBetaProdT * m) / sqrtAlphaProdT; eps = m; break;
-                case "sample": x0 = m; eps = (x - sqrtAlphaProdT * m) / sqrtBetaProdT; break;
+                case PredictionKind.Epsilon: x0 = (x - sqrtBetaProdT * m) / sqrtAlphaProdT; eps = m; break;
+                case PredictionKind.Sample: x0 = m; eps = (x - sqrtAlphaProdT * m) / sqrtBetaProdT; break;
                 default: x0 = sqrtAlphaProdT * x - sqrtBetaProdT * m; eps = sqrtAlphaProdT * m + sqrtBetaProdT * x; break;
             }
             if (_clipSample) x0 = Math.Clamp(x0, lo, hi);

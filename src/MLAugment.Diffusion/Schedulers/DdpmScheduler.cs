@@ -171,15 +171,16 @@ public sealed class DdpmScheduler : IScheduler
         float std = t > 0 ? MathF.Sqrt((float)GetVariance(t)) : 0f;
 
         if (_predOriginal.Length != n) _predOriginal = new float[n];
+        PredictionKind kind = PredictionKinds.Parse(_predictionType);
         float lo = -_clipSampleRange, hi = _clipSampleRange;
         for (int i = 0; i < n; i++)
         {
             float x = sample[i], m = modelOutput[i];
             // x_0 from the model output (eq. 15 for epsilon; v-parameterisation of Salimans & Ho 2022).
-            float x0 = _predictionType switch
+            float x0 = kind switch
             {
-                "epsilon" => (x - sqrtBetaProdT * m) / sqrtAlphaProdT,
-                "sample" => m,
+                PredictionKind.Epsilon => (x - sqrtBetaProdT * m) / sqrtAlphaProdT,
+                PredictionKind.Sample => m,
                 _ => sqrtAlphaProdT * x - sqrtBetaProdT * m,
             };
             if (_clipSample) x0 = Math.Clamp(x0, lo, hi);

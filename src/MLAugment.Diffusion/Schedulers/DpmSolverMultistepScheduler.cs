@@ -281,19 +281,20 @@ public sealed class DpmSolverMultistepScheduler : IScheduler
         // The oldest slot is dropped by the shift below, so its buffer is reused.
         float[] converted = _modelOutputs[0] ?? new float[n];
         if (_predOriginal.Length != n) _predOriginal = new float[n];
+        PredictionKind kind = PredictionKinds.Parse(_predictionType);
         for (int i = 0; i < n; i++)
         {
             float x = sample[i], m = modelOutput[i];
-            float x0 = _predictionType switch
+            float x0 = kind switch
             {
-                "epsilon" => (x - sigmaS0 * m) / alphaS0,
-                "sample" => m,
+                PredictionKind.Epsilon => (x - sigmaS0 * m) / alphaS0,
+                PredictionKind.Sample => m,
                 _ => alphaS0 * x - sigmaS0 * m,
             };
-            float eps = _predictionType switch
+            float eps = kind switch
             {
-                "epsilon" => m,
-                "sample" => (x - alphaS0 * m) / sigmaS0,
+                PredictionKind.Epsilon => m,
+                PredictionKind.Sample => (x - alphaS0 * m) / sigmaS0,
                 _ => alphaS0 * m + sigmaS0 * x,
             };
             converted[i] = dataPrediction ? x0 : eps;

@@ -141,10 +141,11 @@ public sealed class EulerAncestralDiscreteScheduler : IScheduler
         float vScaleOut = -sigma / MathF.Sqrt(sigmaSqPlusOne);
 
         if (_predOriginal.Length != n) _predOriginal = new float[n];
+        PredictionKind kind = PredictionKinds.Parse(_predictionType);
         for (int i = 0; i < n; i++)
         {
             float x = sample[i], m = modelOutput[i];
-            float x0 = _predictionType == "epsilon" ? x - sigma * m : m * vScaleOut + x / sigmaSqPlusOne;
+            float x0 = kind == PredictionKind.Epsilon ? x - sigma * m : m * vScaleOut + x / sigmaSqPlusOne;
             _predOriginal[i] = x0;
             float derivative = (x - x0) / sigma;
             float prev = x + derivative * dt;

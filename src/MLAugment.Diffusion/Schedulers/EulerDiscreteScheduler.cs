@@ -264,14 +264,15 @@ public sealed class EulerDiscreteScheduler : IScheduler
         float vScaleOut = -sigma / MathF.Sqrt(sigmaSqPlusOne);
 
         if (_predOriginal.Length != n) _predOriginal = new float[n];
+        PredictionKind kind = PredictionKinds.Parse(_predictionType);
         for (int i = 0; i < n; i++)
         {
             float x = sample[i], m = modelOutput[i];
             if (gamma > 0) x += noise[i] * sNoise * churnStd;   // x_hat = x + sqrt(sigma_hat^2 - sigma^2) eps (line 6)
-            float x0 = _predictionType switch
+            float x0 = kind switch
             {
-                "epsilon" => x - sigmaHat * m,
-                "sample" => m,
+                PredictionKind.Epsilon => x - sigmaHat * m,
+                PredictionKind.Sample => m,
                 _ => m * vScaleOut + x / sigmaSqPlusOne,
             };
             _predOriginal[i] = x0;

@@ -309,3 +309,18 @@ internal static class SchedulerGuard
             throw new ArgumentOutOfRangeException("config." + field, value, $"{schedulerName}: {field} must be at least 1.");
     }
 }
+
+/// <summary>What the network predicts: the noise eps, the clean sample x_0, or the velocity v (Salimans &amp; Ho 2022).</summary>
+internal enum PredictionKind { Epsilon, Sample, VPrediction }
+
+internal static class PredictionKinds
+{
+    /// <summary>Maps the validated prediction_type string once per step so the elementwise loops branch on an enum.</summary>
+    public static PredictionKind Parse(string predictionType) => predictionType switch
+    {
+        "epsilon" => PredictionKind.Epsilon,
+        "sample" => PredictionKind.Sample,
+        "v_prediction" => PredictionKind.VPrediction,
+        _ => throw new NotSupportedException($"prediction_type '{predictionType}' is not supported."),
+    };
+}
