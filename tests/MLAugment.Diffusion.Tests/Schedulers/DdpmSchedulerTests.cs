@@ -113,4 +113,19 @@ public sealed class DdpmSchedulerTests
         var e = Assert.ThrowsExactly<ArgumentException>(() => scheduler.SetTimesteps([scheduler.NumTrainTimesteps]));
         StringAssert.Contains(e.Message, "num_train_timesteps");
     }
+
+    /// <summary>
+    /// test_trained_betas: explicit betas survive a config save/load. (diffusers accepts betas of any length; here their
+    /// count must equal num_train_timesteps.)
+    /// </summary>
+    [TestMethod]
+    public void TrainedBetasSurviveConfigRoundTrip()
+    {
+        var config = Config(new SchedulerConfig { NumTrainTimesteps = 2, TrainedBetas = [0.1, 0.3] });
+        var scheduler = new DdpmScheduler(config);
+        var reloaded = (DdpmScheduler)SchedulerFactory.FromConfig(SchedulerConfig.FromJson(scheduler.Config.ToJson()));
+        CollectionAssert.AreEqual(scheduler.AlphasCumprod.ToArray(), reloaded.AlphasCumprod.ToArray());
+        Assert.AreEqual(0.9f, scheduler.AlphasCumprod[0], 1e-7f);
+        Assert.AreEqual(0.9f * 0.7f, scheduler.AlphasCumprod[1], 1e-7f);
+    }
 }
