@@ -188,7 +188,7 @@ public sealed class DpmSolverMultistepScheduler : IScheduler
         }
         else if (_useLuLambdas)
         {
-            // Lu et al. 2022 (DPM-Solver++ sec. 3.4 / official code): steps uniform in lambda, here uniform in log sigma.
+            // "Lu lambdas": steps uniform in log-SNR lambda (Lu et al. 2022), i.e. uniform in log sigma since lambda = -log sigma.
             double[] ramp = NoiseSchedule.NumpyLinspace(0, 1, n);
             double lmax = _trainLogSigmas[^1], lmin = _trainLogSigmas[0];
             sigmas = new double[n];
