@@ -67,7 +67,10 @@ public sealed class OnnxStableDiffusionBackend : IDiffusionBackend, IDisposable
     public string ExecutionProvider => _unet.ExecutionProvider;
 
     /// <summary>Where each setting came from (config file and key, session metadata, default), in load order.</summary>
-    public IReadOnlyList<string> LoadNotes => _notes;
+    public IReadOnlyList<string> LoadNotes
+    {
+        get { lock (_notes) return _notes.ToArray(); }
+    }
 
     /// <summary>A text model conditions on any prompt: there is no closed list, so this is empty.</summary>
     public IReadOnlyList<string> KnownConditions => [];
@@ -162,7 +165,7 @@ public sealed class OnnxStableDiffusionBackend : IDiffusionBackend, IDisposable
 
     private void Note(string note)
     {
-        _notes.Add(note);
+        lock (_notes) _notes.Add(note);
         if (_options.Log is { } log) log("OnnxStableDiffusionBackend: " + note);
         else Trace.WriteLine("OnnxStableDiffusionBackend: " + note);
     }

@@ -60,6 +60,25 @@ internal sealed class TinyGraphComposer
         Builder.Output(name, type, shape);
     }
 
+    /// <summary>A float graph input, declared float16 when <paramref name="half"/> (fp16 exports without kept I/O types) and cast up inside.</summary>
+    public string FloatInput(string name, bool half, OnnxDimension[] shape)
+    {
+        Builder.Input(name, half ? OnnxDataType.Float16 : OnnxDataType.Float, shape);
+        return half ? Op("Cast", [name], OnnxAttribute.Int("to", (long)OnnxDataType.Float)) : name;
+    }
+
+    /// <summary>A float graph output, cast down to float16 when <paramref name="half"/>.</summary>
+    public void FloatOutput(string value, string name, bool half, OnnxDimension[] shape)
+    {
+        if (!half)
+        {
+            Output(value, name, OnnxDataType.Float, shape);
+            return;
+        }
+        Builder.Node("Cast", [value], [name], null, OnnxAttribute.Int("to", (long)OnnxDataType.Float16));
+        Builder.Output(name, OnnxDataType.Float16, shape);
+    }
+
     /// <summary>y = x·W + b, W ~ N(0, gain²/in) so activations keep their scale.</summary>
     public string Linear(string x, int inFeatures, int outFeatures, float gain = 1f, bool bias = true)
     {

@@ -98,14 +98,14 @@ public static class TinyStableDiffusionFixture
             x = c.Op("Add", [x, m]);
         }
         string last = c.LayerNorm(x, d);
-        c.Output(last, "last_hidden_state", OnnxDataType.Float, ["batch", "sequence", d]);
+        c.FloatOutput(last, "last_hidden_state", o.Float16Io, ["batch", "sequence", d]);
 
         string idsAsFloat = c.Op("Cast", ["input_ids"], OnnxAttribute.Int("to", (long)OnnxDataType.Float));
         string endPosition = c.Op("ArgMax", [idsAsFloat], OnnxAttribute.Int("axis", 1), OnnxAttribute.Int("keepdims", 1));
         string positions = c.Int64s("positions", Enumerable.Range(0, length).Select(i => (long)i).ToArray());
         string oneHot = c.Op("Cast", [c.Op("Equal", [positions, endPosition])], OnnxAttribute.Int("to", (long)OnnxDataType.Float));
         string pooled = c.Op("MatMul", [c.Op("Unsqueeze", [oneHot, c.Int64s("axis1", 1)]), last]);
-        c.Output(c.Op("Reshape", [pooled, c.Int64s("pooled_shape", -1, d)]), "pooler_output", OnnxDataType.Float, ["batch", d]);
+        c.FloatOutput(c.Op("Reshape", [pooled, c.Int64s("pooled_shape", -1, d)]), "pooler_output", o.Float16Io, ["batch", d]);
         return c.Builder.BuildModel();
     }
 
@@ -115,13 +115,13 @@ public static class TinyStableDiffusionFixture
     {
         int ch = o.Channels, groups = 8, d = o.HiddenSize, timeDim = 4 * ch, freqDim = ch;
         var c = new TinyGraphComposer("unet", g);
-        c.Builder.Input("sample", OnnxDataType.Float, ["batch", o.LatentChannels, "height", "width"]);
+        string sample = c.FloatInput("sample", o.Float16Io, ["batch", o.LatentChannels, "height", "width"]);
         c.Builder.Input("timestep", o.TimestepType, o.TimestepPerRow ? ["batch"] : [1]);
-        c.Builder.Input("encoder_hidden_states", OnnxDataType.Float, ["batch", "sequence", d]);
+        string context = c.FloatInput("encoder_hidden_states", o.Float16Io, ["batch", "sequence", d]);
 
         // Timesteps [1] broadcast over the batch, as diffusers' UNet expands them.
         string t = c.Op("Cast", ["timestep"], OnnxAttribute.Int("to", (long)OnnxDataType.Float));
-        string batch = c.Op("Gather", [c.Op("Shape", ["sample"]), c.Int64s("dim0", 0)]);
+        string batch = c.Op("Gather", [c.Op("Shape", [sample]), c.Int64s("dim0", 0)]);
         t = c.Op("Expand", [t, batch]);
 
         // Sinusoidal embedding (Vaswani et al. 2017) with diffusers' flip_sin_to_cos: [cos(t·f_i), sin(t·f_i)], f_i = 10000^(−i/half).
@@ -131,15 +131,15 @@ public static class TinyStableDiffusionFixture
         string sinusoid = c.Op("Concat", [c.Op("Cos", [args]), c.Op("Sin", [args])], OnnxAttribute.Int("axis", 1));
         string temb = c.Linear(c.Silu(c.Linear(sinusoid, freqDim, timeDim)), timeDim, timeDim);
 
-        string x = c.Conv("sample", o.LatentChannels, ch, 3);
+        string x = c.Conv(sample, o.LatentChannels, ch, 3);
         string skip = c.ResnetBlock(x, ch, groups, temb, timeDim);
         x = c.Conv(skip, ch, ch, 3, stride: 2);
         x = c.ResnetBlock(x, ch, groups, temb, timeDim);
-        x = TransformerBlock(c, x, ch, groups, "encoder_hidden_states", d, o.AttentionHeads);
+        x = TransformerBlock(c, x, ch, groups, context, d, o.AttentionHeads);
         x = c.Upsample(x, ch);
         x = c.ResnetBlock(c.Op("Add", [x, skip]), ch, groups, temb, timeDim);
         string output = c.Conv(c.Silu(c.GroupNorm(x, ch, groups)), ch, o.LatentChannels, 3, gain: 0.5f);
-        c.Output(output, "out_sample", OnnxDataType.Float, ["batch", o.LatentChannels, "height", "width"]);
+        c.FloatOutput(output, "out_sample", o.Float16Io, ["batch", o.LatentChannels, "height", "width"]);
         return c.Builder.BuildModel();
     }
 
@@ -164,20 +164,19 @@ public static class TinyStableDiffusionFixture
     {
         int ch = o.Channels, groups = 8, z = o.LatentChannels;
         var c = new TinyGraphComposer("vae_encoder", g);
-        c.Builder.Input("sample", OnnxDataType.Float, ["batch", 3, "height", "width"]);
-        string x = c.Conv("sample", 3, ch, 3);
+        string x = c.Conv(c.FloatInput("sample", o.Float16Io, ["batch", 3, "height", "width"]), 3, ch, 3);
         for (int s = 0; s < DownStages(o); s++)
             x = c.ResnetBlock(c.Conv(x, ch, ch, 3, stride: 2), ch, groups);
         string moments = c.Conv(c.Silu(c.GroupNorm(x, ch, groups)), ch, 2 * z, 3);
         moments = c.Conv(moments, 2 * z, 2 * z, 1);
         if (o.VaeEncoderOutput == VaeEncoderOutputKind.LatentParameters)
         {
-            c.Output(moments, "latent_parameters", OnnxDataType.Float, ["batch", 2 * z, "latent_height", "latent_width"]);
+            c.FloatOutput(moments, "latent_parameters", o.Float16Io, ["batch", 2 * z, "latent_height", "latent_width"]);
         }
         else
         {
             string mean = c.Op("Slice", [moments, c.Int64s("start", 0), c.Int64s("end", z), c.Int64s("axes", 1)]);
-            c.Output(mean, "latent_sample", OnnxDataType.Float, ["batch", z, "latent_height", "latent_width"]);
+            c.FloatOutput(mean, "latent_sample", o.Float16Io, ["batch", z, "latent_height", "latent_width"]);
         }
         return c.Builder.BuildModel();
     }
@@ -187,13 +186,13 @@ public static class TinyStableDiffusionFixture
     {
         int ch = o.Channels, groups = 8, z = o.LatentChannels;
         var c = new TinyGraphComposer("vae_decoder", g);
-        c.Builder.Input("latent_sample", OnnxDataType.Float, ["batch", z, "latent_height", "latent_width"]);
-        string x = c.Conv(c.Conv("latent_sample", z, z, 1), z, ch, 3);
+        string latents = c.FloatInput("latent_sample", o.Float16Io, ["batch", z, "latent_height", "latent_width"]);
+        string x = c.Conv(c.Conv(latents, z, z, 1), z, ch, 3);
         x = c.ResnetBlock(x, ch, groups);
         for (int s = 0; s < DownStages(o); s++)
             x = c.ResnetBlock(c.Upsample(x, ch), ch, groups);
         string image = c.Conv(c.Silu(c.GroupNorm(x, ch, groups)), ch, 3, 3, gain: 0.5f);
-        c.Output(image, "sample", OnnxDataType.Float, ["batch", 3, "height", "width"]);
+        c.FloatOutput(image, "sample", o.Float16Io, ["batch", 3, "height", "width"]);
         return c.Builder.BuildModel();
     }
 

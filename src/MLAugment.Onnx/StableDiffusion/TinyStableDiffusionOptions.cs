@@ -25,6 +25,9 @@ public sealed record TinyStableDiffusionOptions
     /// <summary>false: <c>timestep</c> is declared [1] (broadcast over the batch); true: ["batch"].</summary>
     public bool TimestepPerRow { get; init; }
 
+    /// <summary>Declare every float input and output float16, as diffusers' <c>--fp16</c> export does (the maths inside stays float32).</summary>
+    public bool Float16Io { get; init; }
+
     public VaeEncoderOutputKind VaeEncoderOutput { get; init; } = VaeEncoderOutputKind.LatentSample;
 
     /// <summary>Square image side in pixels; must be a multiple of 2·<see cref="VaeScaleFactor"/> (the UNet halves the latent once).</summary>

@@ -190,6 +190,37 @@ public sealed class OnnxStableDiffusionBackendTests
     }
 
     [TestMethod]
+    public void Variant_Float16ModelIo_IsConvertedBothWays_AndMatchesFloatToHalfPrecision()
+    {
+        using var reference = new OnnxStableDiffusionBackend(TinyFolders.Get());
+        using var half = new OnnxStableDiffusionBackend(TinyFolders.Get(new TinyStableDiffusionOptions { Float16Io = true }));
+        var unetInputs = OnnxModelReader.Load(Path.Combine(half.Folder, StableDiffusionFolder.UNet)).Graph.Inputs;
+        Assert.AreEqual(OnnxDataType.Float16, unetInputs.Single(i => i.Name == "sample").ElementType);
+        var latents = Latents(12, 2);
+        var images = Tensor.Rand(new Generator(13), 2, 3, 16, 16) * 2f - 1f;
+
+        AssertClose(((OnnxTextCondition)reference.EncodeCondition("a cat")).ToArray(), ((OnnxTextCondition)half.EncodeCondition("a cat")).ToArray(), 1e-2f, "hidden states");
+        AssertClose(reference.Predict(latents, 700f, [reference.EncodeCondition("a cat"), reference.NullCondition()]).Span,
+            half.Predict(latents, 700f, [half.EncodeCondition("a cat"), half.NullCondition()]).Span, 2e-2f, "out_sample");
+        AssertClose(reference.DecodeLatents(latents).Span, half.DecodeLatents(latents).Span, 2e-2f, "decoded");
+        AssertClose(reference.EncodeImages(images).Span, half.EncodeImages(images).Span, 2e-3f, "encoded");
+    }
+
+    [TestMethod]
+    public void CudaIfAvailable_RunsOnCudaOrLogsTheFallbackToCpu()
+    {
+        var log = new List<string>();
+        var session = new OrtSessionOptions { ExecutionProvider = OrtExecutionProviderPreference.CudaIfAvailable, Log = log.Add };
+        using var backend = new OnnxStableDiffusionBackend(TinyFolders.Get(), new OnnxStableDiffusionOptions { Session = session });
+
+        if (backend.ExecutionProvider == "CPUExecutionProvider")
+            Assert.IsTrue(log.Any(l => l.Contains("falling back to CPU")), string.Join("\n", log));
+        else
+            Assert.AreEqual("CUDAExecutionProvider", backend.ExecutionProvider);
+        CollectionAssert.AreEqual(new[] { 1, 4, 8, 8 }, backend.Predict(Latents(14, 1), 1f, [backend.NullCondition()]).Shape.ToArray());
+    }
+
+    [TestMethod]
     public void Variant_FactorFour_WiderText_OneLayer_Loads()
     {
         var options = new TinyStableDiffusionOptions { VaeScaleFactor = 4, ImageSize = 32, HiddenSize = 48, TextLayers = 1, ScalingFactor = 0.13025f };
