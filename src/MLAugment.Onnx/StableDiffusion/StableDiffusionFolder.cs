@@ -39,9 +39,9 @@ public static class StableDiffusionFolder
     }
 
     /// <summary>
-    /// Checks every required file, and that the external data files the UNet graph points to exist (read from the
-    /// graph when its model.onnx is small, i.e. when the weights live outside it), so a missing <c>weights.pb</c>
-    /// is named instead of surfacing as a generic ORT load error.
+    /// Checks every required file, and that the external data files each graph points to exist (diffusers'
+    /// <c>weights.pb</c>, Optimum's <c>model.onnx_data</c>; read from the graph when its model.onnx is small, i.e. when
+    /// the weights live outside it), so a missing weights file is named instead of surfacing as a generic ORT load error.
     /// </summary>
     public static void Validate(string folder)
     {
@@ -49,7 +49,8 @@ public static class StableDiffusionFolder
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException($"Stable Diffusion ONNX folder '{folder}' does not exist.");
         foreach (var file in RequiredFiles) Require(folder, file);
-        RequireExternalData(Path.Combine(folder, UNet));
+        foreach (var model in new[] { TextEncoder, UNet, VaeDecoder, VaeEncoder })
+            if (File.Exists(Path.Combine(folder, model))) RequireExternalData(Path.Combine(folder, model));
     }
 
     private const long ExternalDataCheckLimit = 64L << 20;
