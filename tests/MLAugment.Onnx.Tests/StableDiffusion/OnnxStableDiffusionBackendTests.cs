@@ -281,6 +281,18 @@ public sealed class OnnxStableDiffusionBackendTests
     }
 
     [TestMethod]
+    public void Predict_DependsOnTheTimestep()
+    {
+        using var backend = new OnnxStableDiffusionBackend(TinyFolders.Get());
+        var latents = Latents(17, 1);
+
+        var early = backend.Predict(latents, 900f, [backend.NullCondition()]).ToArray();
+        var late = backend.Predict(latents, 100f, [backend.NullCondition()]).ToArray();
+
+        Assert.IsGreaterThan(1e-4f, early.Zip(late, (a, b) => MathF.Abs(a - b)).Max());
+    }
+
+    [TestMethod]
     public void FullClipVocabulary_Variant_TokenizesLikeClipAndEncodes()
     {
         var clip = MLAugment.Diffusion.Text.ClipTokenizer.FromBpeSimpleVocab(Path.Combine(AppContext.BaseDirectory, "models", "clip", "bpe_simple_vocab_16e6.txt.gz"));
