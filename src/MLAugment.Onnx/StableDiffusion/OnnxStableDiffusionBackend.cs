@@ -24,7 +24,10 @@ public sealed class OnnxStableDiffusionBackend : IDiffusionBackend, IDisposable
 
     private readonly OnnxStableDiffusionOptions _options;
     private readonly OrtSession _textEncoder, _unet, _vaeDecoder;
-    private readonly Lazy<OrtSession> _vaeEncoder;
+    private readonly Lazy<VaeEncoderSession> _vaeEncoder;
+
+    // The VAE encoder is opened on first use (text-to-image never needs it), with its resolved I/O.
+    private sealed record VaeEncoderSession(OrtSession Session, string Input, OnnxDataType InputType, string Output);
     private readonly ConcurrentDictionary<string, OnnxTextCondition> _conditions = new(StringComparer.Ordinal);
     private readonly List<string> _notes = [];
 
@@ -160,7 +163,7 @@ public sealed class OnnxStableDiffusionBackend : IDiffusionBackend, IDisposable
             foreach (var s in sessions) s.Dispose();
             throw;
         }
-        _vaeEncoder = new Lazy<OrtSession>(OpenVaeEncoder, LazyThreadSafetyMode.ExecutionAndPublication);
+        _vaeEncoder = new Lazy<VaeEncoderSession>(OpenVaeEncoder, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     private void Note(string note)
@@ -398,21 +401,21 @@ public sealed class OnnxStableDiffusionBackend : IDiffusionBackend, IDisposable
 
     // ---- VAE ----
 
-    private OrtSession OpenVaeEncoder()
+    private VaeEncoderSession OpenVaeEncoder()
     {
         string path = StableDiffusionFolder.Require(Folder, StableDiffusionFolder.VaeEncoder);
         var session = OrtSession.Create(path, _options.Session, _options.Environment);
         try
         {
             var input = Pick(session, StableDiffusionFolder.VaeEncoder, input: true, "sample", i => i.Shape.Count == 4);
-            RequireFloat(input, StableDiffusionFolder.VaeEncoder);
+            var inputType = RequireFloat(input, StableDiffusionFolder.VaeEncoder);
             var output = session.Outputs.FirstOrDefault(o => o.Name == "latent_parameters")
                          ?? session.Outputs.FirstOrDefault(o => o.Name == "latent_sample")
                          ?? Pick(session, StableDiffusionFolder.VaeEncoder, input: false, "latent_parameters", o => o.Shape.Count == 4);
             Note(output.Name == "latent_sample"
                 ? $"vae encoder: {input} -> {output}; a legacy diffusers export samples the posterior inside the graph, so its latents are not the deterministic mean"
                 : $"vae encoder: {input} -> {output}; the mean half of the moments is used");
-            return session;
+            return new VaeEncoderSession(session, input.Name, inputType, output.Name);
         }
         catch
         {
@@ -430,11 +433,7 @@ public sealed class OnnxStableDiffusionBackend : IDiffusionBackend, IDisposable
         ArgumentNullException.ThrowIfNull(images);
         ObjectDisposedException.ThrowIf(_disposed, this);
         RequireShape("EncodeImages", nameof(images), images, ImageChannels, ImageHeight, ImageWidth, "images");
-        var session = _vaeEncoder.Value;
-        var input = Pick(session, StableDiffusionFolder.VaeEncoder, input: true, "sample", i => i.Shape.Count == 4);
-        string outputName = session.Outputs.Any(o => o.Name == "latent_parameters") ? "latent_parameters"
-            : session.Outputs.Any(o => o.Name == "latent_sample") ? "latent_sample"
-            : Pick(session, StableDiffusionFolder.VaeEncoder, input: false, "latent_parameters", o => o.Shape.Count == 4).Name;
+        var (session, inputName, inputType, outputName) = _vaeEncoder.Value;
 
         int n = images.Shape[0], imageSize = ImageChannels * ImageHeight * ImageWidth, plane = LatentHeight * LatentWidth;
         int latentSize = LatentChannels * plane;
@@ -445,8 +444,8 @@ public sealed class OnnxStableDiffusionBackend : IDiffusionBackend, IDisposable
         {
             int count = Math.Min(_options.VaeBatchSize, n - start);
             var pixels = source.Slice(start * imageSize, count * imageSize).ToArray();
-            using var value = OrtFloatTensors.Create(pixels, [count, ImageChannels, ImageHeight, ImageWidth], input.ElementType!.Value, _options.Environment);
-            using var outputs = session.Run([KeyValuePair.Create(input.Name, value)], [outputName]);
+            using var value = OrtFloatTensors.Create(pixels, [count, ImageChannels, ImageHeight, ImageWidth], inputType, _options.Environment);
+            using var outputs = session.Run([KeyValuePair.Create(inputName, value)], [outputName]);
             var output = outputs[0];
             // Optimum's latent_parameters carry mean ‖ log-variance along channels; the mean is the first half.
             int channels = output.Shape.Count == 4 ? (int)output.Shape[1] : -1;
@@ -529,7 +528,7 @@ public sealed class OnnxStableDiffusionBackend : IDiffusionBackend, IDisposable
         _textEncoder.Dispose();
         _unet.Dispose();
         _vaeDecoder.Dispose();
-        if (_vaeEncoder.IsValueCreated) _vaeEncoder.Value.Dispose();
+        if (_vaeEncoder.IsValueCreated) _vaeEncoder.Value.Session.Dispose();
     }
 
     public override string ToString() =>
