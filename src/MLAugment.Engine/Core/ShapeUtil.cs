@@ -61,5 +61,15 @@ public static class ShapeUtil
         return d;
     }
 
+    /// <summary>True if <paramref name="shape"/> broadcasts to exactly <paramref name="target"/>.</summary>
+    public static bool BroadcastsTo(ReadOnlySpan<int> shape, ReadOnlySpan<int> target)
+    {
+        if (shape.Length > target.Length) return false;
+        int lead = target.Length - shape.Length;
+        for (int i = 0; i < shape.Length; i++)
+            if (shape[i] != target[lead + i] && shape[i] != 1) return false;
+        return true;
+    }
+
     public static bool SameShape(ReadOnlySpan<int> a, ReadOnlySpan<int> b) => a.SequenceEqual(b);
 }

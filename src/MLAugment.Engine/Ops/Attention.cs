@@ -35,8 +35,7 @@ public static partial class F
         var scoreShape = scores.Shape.ToArray();
         if (attnMask != null)
         {
-            var bshape = ShapeUtil.Broadcast(op, scoreShape, attnMask.Shape);
-            if (!bshape.SequenceEqual(scoreShape))
+            if (!ShapeUtil.BroadcastsTo(attnMask.Shape, scoreShape))
                 throw new ArgumentException($"{op}: mask {ShapeUtil.Format(attnMask.Shape)} does not broadcast to the scores {ShapeUtil.Format(scoreShape)} ({shapes}).");
             Tensor additive = attnMask;
             if (maskIsBoolean)

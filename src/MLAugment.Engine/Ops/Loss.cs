@@ -157,7 +157,7 @@ public static partial class F
         const string op = "BinaryCrossEntropyWithLogits";
         SameShape(op, input, target);
         foreach (var (p, name) in new[] { (weight, "weight"), (posWeight, "pos_weight") })
-            if (p != null && !ShapeUtil.SameShape(ShapeUtil.Broadcast(op, input.Shape, p.Shape), input.Shape))
+            if (p != null && !ShapeUtil.BroadcastsTo(p.Shape, input.Shape))
                 throw new ArgumentException($"{op}: {name} {ShapeUtil.Format(p.Shape)} does not broadcast to input {ShapeUtil.Format(input.Shape)}.");
         var softplusNegX = input.Neg().Softplus();
         var logWeight = posWeight == null ? null : 1f + (posWeight - 1f) * target;
