@@ -57,17 +57,24 @@ public sealed partial class Tensor
 
     public Tensor Var(int dim, bool unbiased = true, bool keepDim = false) => Var(new[] { dim }, unbiased, keepDim);
 
-    /// <summary>Maximum of all elements; the gradient flows to the first maximal element.</summary>
+    /// <summary>Maximum of all elements; the gradient is shared evenly by all maximal elements, as torch does.</summary>
     public Tensor Max()
     {
         if (Length == 0) throw new InvalidOperationException($"Max: {Describe()} is empty.");
         int idx = TensorPrimitives.IndexOfMax(Span);
-        var r = Full(Span[idx]);
+        float max = Span[idx];
+        var r = Full(max);
         var own = _shape.ToArray();
+        var x = this;
         return AG.Record(r, "Max", this, g =>
         {
             var gi = Zeros(own);
-            gi.Span[idx] = g.Span[0];
+            var xs = x.Span; var gs = gi.Span;
+            int ties = 0;
+            for (int i = 0; i < xs.Length; i++) if (xs[i] == max) ties++;
+            if (ties == 0) { gs[idx] = g.Span[0]; return new[] { gi }; } // NaN maximum
+            float share = g.Span[0] / ties;
+            for (int i = 0; i < xs.Length; i++) if (xs[i] == max) gs[i] = share;
             return new[] { gi };
         });
     }

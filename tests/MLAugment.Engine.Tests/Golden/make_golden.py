@@ -104,6 +104,11 @@ def arithmetic():
         fam.case(f"minimum_{i}", "minimum", [("a", a), ("b", b)], lambda t: torch.minimum(t["a"], t["b"]))
         pa = rand(*sa, lo=0.5, hi=2.0)
         fam.case(f"pow_{i}", "pow", [("a", pa), ("b", b)], lambda t: torch.pow(t["a"], t["b"]))
+    # Ties: torch splits the gradient of maximum/minimum evenly between equal operands.
+    ta = torch.tensor([[0.5, -1.0, 2.0], [0.25, 0.25, -3.0]], dtype=D)
+    tb = torch.tensor([0.5, 1.0, 2.0], dtype=D)
+    fam.case("maximum_ties", "maximum", [("a", ta), ("b", tb)], lambda t: torch.maximum(t["a"], t["b"]))
+    fam.case("minimum_ties", "minimum", [("a", ta), ("b", tb)], lambda t: torch.minimum(t["a"], t["b"]))
     cond = (rand(2, 3) > 0).to(D)
     fam.case("where", "where", [("cond", cond), ("a", randn(2, 3)), ("b", randn(3))],
              lambda t: torch.where(t["cond"] != 0, t["a"], t["b"]), grad=["a", "b"])
@@ -140,6 +145,8 @@ def unary():
     fam.case("sigmoid", "sigmoid", [("x", x)], lambda t: torch.sigmoid(t["x"]))
     fam.case("tanh", "tanh", [("x", x)], lambda t: torch.tanh(t["x"]))
     fam.case("softplus", "softplus", [("x", x)], lambda t: F.softplus(t["x"]), args={"beta": 1.0, "threshold": 20.0})
+    fam.case("softplus_tiny", "softplus", [("x", rand(2, 3, lo=-30.0, hi=-15.0))], lambda t: F.softplus(t["x"]),
+             args={"beta": 1.0, "threshold": 20.0})
     fam.case("softplus_beta", "softplus", [("x", x * 3)], lambda t: F.softplus(t["x"], beta=2.0, threshold=3.0),
              args={"beta": 2.0, "threshold": 3.0})
     fam.case("gelu", "gelu", [("x", x)], lambda t: F.gelu(t["x"]))
@@ -165,6 +172,8 @@ def reduction():
                      lambda t, d=dims, k=keep, u=unb: t["x"].var(dim=d, unbiased=u, keepdim=k),
                      args={"dims": dims, "keepDim": keep, "unbiased": unb})
     fam.case("max_all", "max_all", [("x", x)], lambda t: t["x"].max())
+    tied = torch.tensor([[1.0, 3.0, -2.0], [3.0, 0.5, 3.0]], dtype=D)  # torch shares max()'s gradient among ties
+    fam.case("max_all_ties", "max_all", [("x", tied)], lambda t: t["x"].max())
     for dim, keep in [(0, False), (1, True), (-1, False)]:
         idx = x.max(dim=dim, keepdim=keep).indices.to(D)
         fam.case(f"max_dim{dim}{'_keep' if keep else ''}", "max_dim", [("x", x)],
