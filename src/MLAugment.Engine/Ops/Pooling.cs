@@ -120,33 +120,18 @@ public static partial class F
         int oh = PoolOutSize(op, x, h, kernel.H, stride.H, padding.H, dilation.H, "H");
         int ow = PoolOutSize(op, x, w, kernel.W, stride.W, padding.W, dilation.W, "W");
         var y = Tensor.Allocate(PoolOutShape(x, oh, ow), clear: false);
-        var arg = new int[planes * oh * ow];
+        // Arg-max plane offsets, kept in a scope-pooled buffer (exact as float below 2^24 elements per plane).
+        if ((long)h * w > 1 << 24)
+            throw new ArgumentException($"{op}: planes of {h}×{w} exceed the 2^24 elements the arg-max buffer indexes exactly; input {ShapeUtil.Format(x.Shape)}.");
+        var argT = Tensor.Allocate(y.Shape.ToArray(), clear: false);
+        var arg = argT.Storage;
+        // Valid kernel taps [k0, k1) of each output row/column, so the window loops need no bounds tests.
+        var (hk0, hk1) = DilatedTaps(oh, h, kernel.H, stride.H, padding.H, dilation.H);
+        var (wk0, wk1) = DilatedTaps(ow, w, kernel.W, stride.W, padding.W, dilation.W);
         var xs = x.Storage; int xo = x.Offset; var ys = y.Storage;
-        ParallelRows(planes, h * w, p =>
-        {
-            var src = xs.AsSpan(xo + p * h * w, h * w);
-            var dst = ys.AsSpan(p * oh * ow, oh * ow);
-            var am = arg.AsSpan(p * oh * ow, oh * ow);
-            for (int i = 0; i < oh; i++)
-                for (int j = 0; j < ow; j++)
-                {
-                    float best = float.NegativeInfinity; int bi = -1;
-                    for (int ki = 0; ki < kernel.H; ki++)
-                    {
-                        int a = i * stride.H - padding.H + ki * dilation.H;
-                        if ((uint)a >= (uint)h) continue;
-                        for (int kj = 0; kj < kernel.W; kj++)
-                        {
-                            int b = j * stride.W - padding.W + kj * dilation.W;
-                            if ((uint)b >= (uint)w) continue;
-                            float v = src[a * w + b];
-                            if (bi < 0 || v > best || float.IsNaN(v)) { best = v; bi = a * w + b; }
-                        }
-                    }
-                    dst[i * ow + j] = best;
-                    am[i * ow + j] = bi;
-                }
-        });
+        var geo = new PoolGeometry(h, w, oh, ow, stride.H, stride.W, padding.H, padding.W, dilation.H, dilation.W, hk0, hk1, wk0, wk1);
+        ParallelRows(planes, h * w, p => MaxPoolPlane(geo,
+            xs.AsSpan(xo + p * h * w, h * w), ys.AsSpan(p * oh * ow, oh * ow), arg.AsSpan(p * oh * ow, oh * ow)));
         var inShape = x.Shape.ToArray();
         return AG.Record(y, op, x, g =>
         {
@@ -157,10 +142,71 @@ public static partial class F
                 var gp = gs.AsSpan(go + p * oh * ow, oh * ow);
                 var dst = gxs.AsSpan(p * h * w, h * w);
                 var am = arg.AsSpan(p * oh * ow, oh * ow);
-                for (int k = 0; k < am.Length; k++) if (am[k] >= 0) dst[am[k]] += gp[k];
+                for (int k = 0; k < am.Length; k++) if (am[k] >= 0) dst[(int)am[k]] += gp[k];
             });
             return new[] { gx };
         });
+    }
+
+    private sealed record PoolGeometry(int H, int W, int OH, int OW, int SH, int SW, int PH, int PW, int DH, int DW,
+        int[] HK0, int[] HK1, int[] WK0, int[] WK1);
+
+    /// <summary>Max over each window of one plane; <paramref name="am"/> gets the arg-max offset within the plane.</summary>
+    private static void MaxPoolPlane(PoolGeometry g, ReadOnlySpan<float> src, Span<float> dst, Span<float> am)
+    {
+        int w = g.W, ow = g.OW, sh = g.SH, sw = g.SW, ph = g.PH, pw = g.PW, dh = g.DH, dw = g.DW;
+        int[] hk0 = g.HK0, hk1 = g.HK1, wk0 = g.WK0, wk1 = g.WK1;
+        for (int i = 0; i < g.OH; i++)
+        {
+            int a0 = i * sh - ph, ki0 = hk0[i], ki1 = hk1[i];
+            for (int j = 0; j < ow; j++)
+            {
+                int b0 = j * sw - pw, kj0 = wk0[j], kj1 = wk1[j];
+                // Branch-free max first (random data makes "new max?" unpredictable), then the first tap equal
+                // to it; a NaN wins and, as in torch, the last NaN is the arg-max.
+                float best = float.NegativeInfinity; bool nan = false;
+                for (int ki = ki0; ki < ki1; ki++)
+                {
+                    int rowOff = (a0 + ki * dh) * w + b0;
+                    for (int kj = kj0; kj < kj1; kj++)
+                    {
+                        float v = src[rowOff + kj * dw];
+                        best = v > best ? v : best;
+                        nan |= v != v;
+                    }
+                }
+                int bi = -1;
+                if (ki1 > ki0 && kj1 > kj0)
+                {
+                    if (nan) best = float.NaN;
+                    for (int ki = ki0; ki < ki1 && (bi < 0 || nan); ki++)
+                    {
+                        int rowOff = (a0 + ki * dh) * w + b0;
+                        for (int kj = kj0; kj < kj1; kj++)
+                        {
+                            float v = src[rowOff + kj * dw];
+                            if (nan ? float.IsNaN(v) : v == best) { bi = rowOff + kj * dw; if (!nan) break; }
+                        }
+                    }
+                }
+                dst[i * ow + j] = best;
+                am[i * ow + j] = bi;
+            }
+        }
+    }
+
+    /// <summary>Range [k0, k1) of kernel taps k whose input index o·s − p + k·dil lies in [0, n), per output o.</summary>
+    private static (int[] K0, int[] K1) DilatedTaps(int outSize, int n, int k, int s, int p, int dil)
+    {
+        var k0 = new int[outSize]; var k1 = new int[outSize];
+        for (int o = 0; o < outSize; o++)
+        {
+            int start = o * s - p;
+            int lo = 0; while (lo < k && start + lo * dil < 0) lo++;
+            int hi = k; while (hi > lo && start + (hi - 1) * dil >= n) hi--;
+            k0[o] = lo; k1[o] = hi;
+        }
+        return (k0, k1);
     }
 
     /// <summary>

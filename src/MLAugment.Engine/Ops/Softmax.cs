@@ -113,6 +113,24 @@ public static partial class F
 
     private static void SoftmaxBackwardBlock(ReadOnlySpan<float> g, ReadOnlySpan<float> y, Span<float> gx, int n, int inner, bool log)
     {
+        if (inner == 1)
+        {
+            // Contiguous row: one reduction and two vector passes.
+            if (log)
+            {
+                float sg = TensorPrimitives.Sum(g);
+                TensorPrimitives.Exp(y, gx);
+                TensorPrimitives.Multiply(gx, -sg, gx);
+                TensorPrimitives.Add(gx, g, gx);
+            }
+            else
+            {
+                float dot = TensorPrimitives.Dot(g, y);
+                TensorPrimitives.Subtract(g, dot, gx);
+                TensorPrimitives.Multiply(gx, y, gx);
+            }
+            return;
+        }
         var buf = System.Buffers.ArrayPool<float>.Shared.Rent(inner);
         var acc = buf.AsSpan(0, inner);
         acc.Clear();

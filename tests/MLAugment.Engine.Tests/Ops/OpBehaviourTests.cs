@@ -183,6 +183,23 @@ public sealed class OpBehaviourTests
     }
 
     [TestMethod]
+    public void MaxPoolArgMaxFollowsTorchForTiesNaNAndInfinity()
+    {
+        float nan = float.NaN, inf = float.NegativeInfinity;
+        // Three 2×2 windows: a tie (first wins), two NaNs (the last NaN wins), all −∞ (the first tap).
+        var x = Tensor.FromArray(new[] { 2f, 5f, nan, 1f, inf, inf,
+                                         5f, 1f, 3f, nan, inf, inf }, 1, 1, 2, 6);
+        x.RequiresGrad = true;
+        var y = F.MaxPool2d(x, 2);
+        var ys = y.ToArray();
+        Assert.AreEqual(5f, ys[0]);
+        Assert.IsTrue(float.IsNaN(ys[1]));
+        Assert.AreEqual(inf, ys[2]);
+        y.Backward(Tensor.FromArray(new float[] { 1, 2, 3 }, 1, 1, 1, 3));
+        CollectionAssert.AreEqual(new float[] { 0, 1, 0, 0, 3, 0, 0, 0, 0, 2, 0, 0 }, x.Grad!.ToArray());
+    }
+
+    [TestMethod]
     public void ChunkAndSplitFollowTorchSizes()
     {
         var x = Tensor.Arange(10).Reshape(10, 1);
