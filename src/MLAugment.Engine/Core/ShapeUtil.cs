@@ -71,5 +71,14 @@ public static class ShapeUtil
         return true;
     }
 
+    /// <summary>Resolves a possibly negative dim against a tensor's shape; the error names the op and the shape.</summary>
+    public static int NormalizeDim(string op, int dim, ReadOnlySpan<int> shape)
+    {
+        int d = dim < 0 ? dim + shape.Length : dim;
+        if (d < 0 || d >= shape.Length)
+            throw new ArgumentOutOfRangeException(nameof(dim), $"{op}: dim {dim} is out of range for a tensor of shape {Format(shape)} (rank {shape.Length}).");
+        return d;
+    }
+
     public static bool SameShape(ReadOnlySpan<int> a, ReadOnlySpan<int> b) => a.SequenceEqual(b);
 }

@@ -36,7 +36,7 @@ public sealed partial class Tensor
     {
         KeptShape("Mean", dims, out _);
         int count = 1;
-        foreach (var d in dims.Select(d => ShapeUtil.NormalizeDim("Mean", d, Rank)).Distinct()) count *= _shape[d];
+        foreach (var d in dims.Select(d => ShapeUtil.NormalizeDim("Mean", d, Shape)).Distinct()) count *= _shape[d];
         return Sum(dims, keepDim).MulScalar(1f / count);
     }
 
@@ -47,7 +47,7 @@ public sealed partial class Tensor
     {
         KeptShape("Var", dims, out _);
         int count = 1;
-        foreach (var d in dims.Select(d => ShapeUtil.NormalizeDim("Var", d, Rank)).Distinct()) count *= _shape[d];
+        foreach (var d in dims.Select(d => ShapeUtil.NormalizeDim("Var", d, Shape)).Distinct()) count *= _shape[d];
         var centered = this - Mean(dims, keepDim: true);
         var ss = centered.Square().Sum(dims, keepDim);
         int denom = unbiased ? count - 1 : count;
@@ -82,7 +82,7 @@ public sealed partial class Tensor
     /// <summary>Max over one dim with the arg-max indices (first occurrence), like torch.max(x, dim).</summary>
     public (Tensor Values, int[] Indices) Max(int dim, bool keepDim = false)
     {
-        int d = ShapeUtil.NormalizeDim("Max", dim, Rank);
+        int d = ShapeUtil.NormalizeDim("Max", dim, Shape);
         int n = _shape[d];
         if (n == 0) throw new InvalidOperationException($"Max: dim {dim} of {Describe()} is empty.");
         int outer = 1, inner = 1;
@@ -126,7 +126,7 @@ public sealed partial class Tensor
         var reduce = new bool[Rank];
         foreach (var dim in dims)
         {
-            int d = ShapeUtil.NormalizeDim(op, dim, Rank);
+            int d = ShapeUtil.NormalizeDim(op, dim, Shape);
             reduce[d] = true;
             kept[d] = 1;
         }

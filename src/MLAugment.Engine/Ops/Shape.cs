@@ -26,7 +26,7 @@ public static partial class F
         if (tensors.Count == 0) throw new ArgumentException("Concat: no tensors given.");
         var first = tensors[0];
         if (first.Rank == 0) throw new ArgumentException("Concat: scalar tensors cannot be concatenated; use Stack.");
-        int d = ShapeUtil.NormalizeDim("Concat", dim, first.Rank);
+        int d = ShapeUtil.NormalizeDim("Concat", dim, first.Shape);
         int total = 0;
         foreach (var t in tensors)
         {
@@ -71,14 +71,23 @@ public static partial class F
         foreach (var t in tensors)
             if (!ShapeUtil.SameShape(t.Shape, tensors[0].Shape))
                 throw new ArgumentException($"Stack: all tensors must have the same shape, got {Shapes(tensors)}.");
-        int d = ShapeUtil.NormalizeDim("Stack", dim, tensors[0].Rank + 1);
+        int d = InsertionDim("Stack", dim, tensors[0].Shape);
         return Concat(tensors.Select(t => t.Unsqueeze(d)).ToArray(), d);
+    }
+
+    /// <summary>Resolves a dim at which a new axis is inserted: [-(rank+1), rank].</summary>
+    internal static int InsertionDim(string op, int dim, ReadOnlySpan<int> shape)
+    {
+        int r = shape.Length, d = dim < 0 ? dim + r + 1 : dim;
+        if (d < 0 || d > r)
+            throw new ArgumentOutOfRangeException(nameof(dim), $"{op}: dim {dim} is out of range [{-(r + 1)}, {r}] for a new axis in shape {ShapeUtil.Format(shape)}.");
+        return d;
     }
 
     /// <summary>Elements [start, start+length) of <paramref name="dim"/> as a new tensor (torch.narrow, materialized).</summary>
     public static Tensor Slice(Tensor x, int dim, int start, int length)
     {
-        int d = ShapeUtil.NormalizeDim("Slice", dim, x.Rank);
+        int d = ShapeUtil.NormalizeDim("Slice", dim, x.Shape);
         int n = x.Shape[d];
         if (start < 0) start += n;
         if (start < 0 || length < 0 || start + length > n)
@@ -103,7 +112,7 @@ public static partial class F
     /// <summary>Splits into pieces of <paramref name="splitSize"/> along dim (the last may be smaller), like torch.split.</summary>
     public static Tensor[] Split(Tensor x, int splitSize, int dim = 0)
     {
-        int d = ShapeUtil.NormalizeDim("Split", dim, x.Rank);
+        int d = ShapeUtil.NormalizeDim("Split", dim, x.Shape);
         if (splitSize <= 0) throw new ArgumentOutOfRangeException(nameof(splitSize), $"Split: split size {splitSize} must be positive (shape {ShapeUtil.Format(x.Shape)}).");
         int n = x.Shape[d];
         var parts = new List<Tensor>();
@@ -114,7 +123,7 @@ public static partial class F
     /// <summary>Splits into pieces of the given sizes along dim; the sizes must add up to the dim's length.</summary>
     public static Tensor[] Split(Tensor x, int[] sizes, int dim = 0)
     {
-        int d = ShapeUtil.NormalizeDim("Split", dim, x.Rank);
+        int d = ShapeUtil.NormalizeDim("Split", dim, x.Shape);
         if (sizes.Any(s => s < 0) || sizes.Sum() != x.Shape[d])
             throw new ArgumentException($"Split: sizes [{string.Join(", ", sizes)}] do not add up to dim {dim} (= {x.Shape[d]}) of shape {ShapeUtil.Format(x.Shape)}.");
         var parts = new Tensor[sizes.Length];
@@ -126,7 +135,7 @@ public static partial class F
     /// <summary>torch.chunk: ceil(n/chunks)-sized pieces (so possibly fewer than <paramref name="chunks"/>).</summary>
     public static Tensor[] Chunk(Tensor x, int chunks, int dim = 0)
     {
-        int d = ShapeUtil.NormalizeDim("Chunk", dim, x.Rank);
+        int d = ShapeUtil.NormalizeDim("Chunk", dim, x.Shape);
         if (chunks <= 0) throw new ArgumentOutOfRangeException(nameof(chunks), $"Chunk: chunks {chunks} must be positive (shape {ShapeUtil.Format(x.Shape)}).");
         int n = x.Shape[d];
         return n == 0 ? new[] { Slice(x, d, 0, 0) } : Split(x, (n + chunks - 1) / chunks, d);
@@ -238,7 +247,7 @@ public static partial class F
     /// <summary>Picks entries <paramref name="index"/> along <paramref name="dim"/> (torch.index_select); repeats allowed.</summary>
     public static Tensor IndexSelect(Tensor x, int dim, int[] index)
     {
-        int d = ShapeUtil.NormalizeDim("IndexSelect", dim, x.Rank);
+        int d = ShapeUtil.NormalizeDim("IndexSelect", dim, x.Shape);
         var (outer, n, inner) = Split3(x.Shape, d);
         for (int i = 0; i < index.Length; i++)
             if ((uint)index[i] >= (uint)n)
@@ -271,7 +280,7 @@ public static partial class F
     /// </summary>
     public static Tensor Gather(Tensor x, int dim, int[] index, params int[] indexShape)
     {
-        int d = ShapeUtil.NormalizeDim("Gather", dim, x.Rank);
+        int d = ShapeUtil.NormalizeDim("Gather", dim, x.Shape);
         if (indexShape.Length != x.Rank || ShapeUtil.Numel(indexShape) != index.Length)
             throw new ArgumentException($"Gather: index shape {ShapeUtil.Format(indexShape)} ({index.Length} values) must have the rank of input {ShapeUtil.Format(x.Shape)} and match the value count.");
         for (int i = 0; i < x.Rank; i++)
@@ -339,7 +348,7 @@ public sealed partial class Tensor
     /// <summary>Inserts a size-1 dim at <paramref name="dim"/> (in [-(rank+1), rank]); a view.</summary>
     public Tensor Unsqueeze(int dim)
     {
-        int d = ShapeUtil.NormalizeDim("Unsqueeze", dim, Rank + 1);
+        int d = F.InsertionDim("Unsqueeze", dim, Shape);
         var s = new List<int>(_shape);
         s.Insert(d, 1);
         return Reshape(s.ToArray());
@@ -348,7 +357,7 @@ public sealed partial class Tensor
     /// <summary>Removes <paramref name="dim"/> if it has size 1 (like torch, a no-op otherwise); a view.</summary>
     public Tensor Squeeze(int dim)
     {
-        int d = ShapeUtil.NormalizeDim("Squeeze", dim, Rank);
+        int d = ShapeUtil.NormalizeDim("Squeeze", dim, Shape);
         if (_shape[d] != 1) return this;
         return Reshape(_shape.Where((_, i) => i != d).ToArray());
     }

@@ -18,7 +18,7 @@ public static partial class F
     {
         string op = log ? "LogSoftmax" : "Softmax";
         if (x.Rank == 0) throw new ArgumentException($"{op}: needs a tensor of rank >= 1, got a scalar.");
-        int d = ShapeUtil.NormalizeDim(op, dim, x.Rank);
+        int d = ShapeUtil.NormalizeDim(op, dim, x.Shape);
         var (outer, n, inner) = Split3(x.Shape, d);
         var y = Tensor.EmptyLike(x);
         if (x.Length > 0)

@@ -85,13 +85,18 @@ public sealed class GoldenOpsTests
     });
 
     [TestMethod]
-    public void MatMulLinearAndPermuteMatchTorch() => Golden.Run("matmul", c => c.Op switch
+    public void MatMulLinearLayoutAndMasksMatchTorch() => Golden.Run("matmul", c => c.Op switch
     {
         "matmul" => Tensor.MatMul(c.In("a"), c.In("b"), c.Bool("transA"), c.Bool("transB")),
         "linear" => F.Linear(c.In("x"), c.In("w"), c.InOrNull("b")),
         "permute" => c.In("x").Permute(c.Ints("perm")),
         "transpose2d" => c.In("x").Transpose2D(),
         "reshape" => c.In("x").Reshape(c.Ints("shape")),
+        "flatten" => c.In("x").Flatten(c.Int("startDim")),
+        "narrow0" => c.In("x").Narrow0(c.Int("start"), c.Int("length")),
+        "clone" => c.In("x").Clone(),
+        "ge_mask" => Tensor.GreaterEqualMask(c.In("a"), c.In("b")),
+        "ne_mask" => c.In("x").NotEqualMask(c.Float("value")),
         _ => throw new NotSupportedException(c.Op),
     });
 

@@ -209,6 +209,17 @@ def matmul():
                  lambda t, p=perm: t["x"].permute(*p).contiguous(), args={"perm": perm})
     fam.case("transpose2d", "transpose2d", [("x", randn(2, 3, 4))], lambda t: t["x"].transpose(-1, -2).contiguous())
     fam.case("reshape", "reshape", [("x", randn(2, 6))], lambda t: t["x"].reshape(3, 4), args={"shape": [3, 4]})
+    fam.case("reshape_infer", "reshape", [("x", randn(2, 3, 4))], lambda t: t["x"].reshape(4, -1), args={"shape": [4, -1]})
+    fam.case("flatten_1", "flatten", [("x", randn(2, 3, 4))], lambda t: t["x"].flatten(1), args={"startDim": 1})
+    fam.case("narrow0", "narrow0", [("x", randn(5, 3))], lambda t: t["x"].narrow(0, 1, 3), args={"start": 1, "length": 3})
+    fam.case("clone", "clone", [("x", randn(2, 3))], lambda t: t["x"].clone())
+    a, b = randn(3, 4), randn(4)
+    b[1] = a[0, 1]  # one exact tie: >= holds both ways
+    fam.case("ge_mask", "ge_mask", [("a", a), ("b", b)], lambda t: (t["a"] >= t["b"]).to(D), grad=[])
+    z = randn(3, 4)
+    z[0, 0] = 0.0
+    z[2, 1] = 0.0
+    fam.case("ne_mask", "ne_mask", [("x", z)], lambda t: (t["x"] != 0).to(D), grad=[], args={"value": 0.0})
     fam.write()
 
 

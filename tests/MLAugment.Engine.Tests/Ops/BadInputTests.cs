@@ -15,11 +15,31 @@ public sealed class BadInputTests
     private static Tensor Z(params int[] shape) => Tensor.Zeros(shape);
 
     [TestMethod]
+    public void CoreOps()
+    {
+        Throws<ArgumentException>(() => Tensor.MatMul(Z(2, 3), Z(4, 5)), "MatMul", "[2, 3]", "[4, 5]");
+        Throws<ArgumentException>(() => Tensor.MatMul(Z(3), Z(3, 2)), "MatMul", "[3]", "[3, 2]");
+        Throws<ArgumentException>(() => Tensor.MatMul(Z(2, 2, 3), Z(3, 3, 4)), "MatMul", "[2]", "[3]");
+        Throws<ArgumentException>(() => F.Linear(Z(2, 5), Z(4, 3)), "Linear", "[2, 5]", "[4, 3]");
+        Throws<ArgumentException>(() => F.Linear(Z(2, 3), Z(4, 3), Z(3)), "Linear", "bias [3]", "[4, 3]");
+        Throws<ArgumentException>(() => Z(2, 3).Permute(0, 0), "Permute", "[0, 0]");
+        Throws<ArgumentException>(() => Z(2, 3).Permute(1, 0, 2), "Permute", "[2, 3]");
+        Throws<ArgumentException>(() => Z(2, 3).Reshape(4, 2), "Reshape", "[2, 3]", "[4, 2]");
+        Throws<ArgumentOutOfRangeException>(() => Z(2, 3).Sum(2), "Sum", "dim 2", "[2, 3]");
+        Throws<ArgumentOutOfRangeException>(() => Z(2, 3).Mean(-3), "Mean", "dim -3", "[2, 3]");
+        Throws<ArgumentOutOfRangeException>(() => Z(2, 3).Max(5), "Max", "dim 5", "[2, 3]");
+        Throws<ArgumentException>(() => Tensor.Where(Z(2, 3), Z(4), Z(3)), "Where", "[2, 3]", "[4]");
+        Throws<ArgumentException>(() => Z(2, 3).ExpandTo(3, 3), "ExpandTo", "[2, 3]", "[3, 3]");
+        Throws<ArgumentException>(() => _ = Z(2, 3) * Z(3, 2), "Mul", "[2, 3]", "[3, 2]");
+        Throws<ArgumentOutOfRangeException>(() => Z(4, 3).Narrow0(3, 2), "Narrow0", "[4, 3]");
+    }
+
+    [TestMethod]
     public void ShapeOps()
     {
         Throws<ArgumentException>(() => F.Concat(new[] { Z(2, 3), Z(3, 3) }, 1), "Concat", "[2, 3]", "[3, 3]");
         Throws<ArgumentException>(() => F.Concat(new[] { Z(2, 3), Z(2, 3, 1) }, 0), "Concat", "[2, 3, 1]");
-        Throws<ArgumentOutOfRangeException>(() => F.Concat(new[] { Z(2, 3) }, 2), "Concat", "dim 2", "rank 2");
+        Throws<ArgumentOutOfRangeException>(() => F.Concat(new[] { Z(2, 3) }, 2), "Concat", "dim 2", "[2, 3]");
         Throws<ArgumentException>(() => F.Stack(new[] { Z(2, 3), Z(2, 4) }), "Stack", "[2, 3]", "[2, 4]");
         Throws<ArgumentOutOfRangeException>(() => F.Slice(Z(2, 5), 1, 3, 3), "Slice", "[3, 6)", "[2, 5]");
         Throws<ArgumentOutOfRangeException>(() => F.Slice(Z(2, 5), -3, 0, 1), "Slice", "dim -3");
@@ -33,8 +53,10 @@ public sealed class BadInputTests
         Throws<ArgumentException>(() => F.Repeat(Z(2, 3), 2), "Repeat", "[2, 3]");
         Throws<ArgumentException>(() => F.Split(Z(2, 5), new[] { 2, 2 }, 1), "Split", "[2, 2]", "[2, 5]");
         Throws<ArgumentOutOfRangeException>(() => F.Chunk(Z(2, 5), 0), "Chunk", "[2, 5]");
-        Throws<ArgumentOutOfRangeException>(() => Z(2, 3).Unsqueeze(4), "Unsqueeze", "dim 4");
-        Throws<ArgumentOutOfRangeException>(() => Z(2, 3).Squeeze(2), "Squeeze", "dim 2");
+        Throws<ArgumentOutOfRangeException>(() => Z(2, 3).Unsqueeze(4), "Unsqueeze", "dim 4", "[2, 3]");
+        Throws<ArgumentOutOfRangeException>(() => F.Stack(new[] { Z(2, 3) }, -4), "Stack", "dim -4", "[2, 3]");
+        Throws<ArgumentOutOfRangeException>(() => F.Softmax(Z(2, 3), -3), "Softmax", "dim -3", "[2, 3]");
+        Throws<ArgumentOutOfRangeException>(() => Z(2, 3).Squeeze(2), "Squeeze", "dim 2", "[2, 3]");
     }
 
     [TestMethod]

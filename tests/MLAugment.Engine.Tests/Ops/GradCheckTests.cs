@@ -92,6 +92,7 @@ public sealed class GradCheckTests
         GradCheck.Check(t => t[0].Permute(2, 0, 1), new[] { R(47, 2, 3, 4) });
         GradCheck.Check(t => t[0].Transpose2D(), new[] { R(48, 2, 3, 4) });
         GradCheck.Check(t => t[0].Narrow0(1, 2), new[] { R(49, 4, 3) });
+        GradCheck.Check(t => t[0].Reshape(3, -1).Flatten(0).Clone(), new[] { R(39, 2, 3, 2) });
     }
 
     [TestMethod]
