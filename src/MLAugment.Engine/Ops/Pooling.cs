@@ -172,7 +172,7 @@ public static partial class F
                     {
                         float v = src[rowOff + kj * dw];
                         best = v > best ? v : best;
-                        nan |= v != v;
+                        nan |= float.IsNaN(v);
                     }
                 }
                 int bi = -1;
