@@ -53,9 +53,10 @@ internal static class JpegColor
             {
                 int k = comps[3][i];
                 int cc = Clamp(r), mm = Clamp(g), yy = Clamp(b);
-                // YCCK carries inverted C, M, Y after the YCbCr transform; plain Adobe CMYK is inverted too.
-                bool inverted = adobe || transform == JpegColorTransform.Ycck;
-                if (!inverted) { cc = 255 - cc; mm = 255 - mm; yy = 255 - yy; k = 255 - k; }
+                // YCCK's YCbCr part decodes to 255 - C (libjpeg: C = 255 - R), and Adobe writers store
+                // CMYK inverted (255 = no ink); without an Adobe marker CMYK is taken as plain ink amounts.
+                if (transform == JpegColorTransform.Ycck) { cc = 255 - cc; mm = 255 - mm; yy = 255 - yy; }
+                if (!adobe) { cc = 255 - cc; mm = 255 - mm; yy = 255 - yy; k = 255 - k; }
                 r = (cc * k + 127) / 255; g = (mm * k + 127) / 255; b = (yy * k + 127) / 255;
             }
             outp[o] = Clamp(r); outp[o + 1] = Clamp(g); outp[o + 2] = Clamp(b);

@@ -222,8 +222,13 @@ internal sealed class JpegFrameDecoder
             c.Height = (_height * c.V + _vMax - 1) / _vMax;
             c.BlocksWide = (c.Width + 7) / 8;
             c.BlocksHigh = (c.Height + 7) / 8;
-            c.Coeffs = new short[(long)c.BlocksPerLine * c.BlocksPerColumn * 64];
         }
+        // Every block's DC coefficient costs at least one bit, so a file this small cannot hold the frame:
+        // refuse before allocating coefficient memory for a lying header.
+        long blocks = _comps.Sum(c => (long)c.BlocksWide * c.BlocksHigh);
+        if (blocks > 8L * _data.Length)
+            throw Error($"frame of {_width}x{_height} needs {blocks} blocks, more than a {_data.Length}-byte file can encode (truncated or corrupt header)");
+        foreach (var c in _comps) c.Coeffs = new short[(long)c.BlocksPerLine * c.BlocksPerColumn * 64];
         _progressive = progressive;
         _frameSeen = true;
     }
