@@ -39,17 +39,9 @@ public static class ImageCodecs
     public static RawImage Decode(Stream stream, string? fileNameForErrors = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        byte[] data;
-        if (stream is MemoryStream ms && ms.TryGetBuffer(out var seg) && ms.Position == 0 && seg.Offset == 0 && seg.Count == seg.Array!.Length)
-        {
-            data = seg.Array;
-        }
-        else
-        {
-            using var copy = new MemoryStream();
-            stream.CopyTo(copy);
-            data = copy.ToArray();
-        }
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        var data = copy.ToArray();
         return Decode(data, fileNameForErrors);
     }
 

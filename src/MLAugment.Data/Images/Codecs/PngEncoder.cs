@@ -66,23 +66,40 @@ public static class PngEncoder
     /// <summary>Applies filter <paramref name="f"/>; returns the sum of |signed filtered byte| as the choice score.</summary>
     private static long Filter(byte f, ReadOnlySpan<byte> cur, ReadOnlySpan<byte> prev, int bpp, Span<byte> dst)
     {
-        long score = 0;
-        for (int i = 0; i < cur.Length; i++)
+        int n = cur.Length;
+        bool top = prev.IsEmpty;
+        switch (f)
         {
-            int a = i >= bpp ? cur[i - bpp] : 0;
-            int b = prev.IsEmpty ? 0 : prev[i];
-            int c = i >= bpp && !prev.IsEmpty ? prev[i - bpp] : 0;
-            byte v = f switch
-            {
-                0 => cur[i],
-                1 => (byte)(cur[i] - a),
-                2 => (byte)(cur[i] - b),
-                3 => (byte)(cur[i] - ((a + b) >> 1)),
-                _ => (byte)(cur[i] - PngDecoder.Paeth((byte)a, (byte)b, (byte)c)),
-            };
-            dst[i] = v;
-            score += Math.Abs((int)(sbyte)v);
+            case 0:
+                cur.CopyTo(dst);
+                break;
+            case 1:
+                cur[..Math.Min(bpp, n)].CopyTo(dst);
+                for (int i = bpp; i < n; i++) dst[i] = (byte)(cur[i] - cur[i - bpp]);
+                break;
+            case 2:
+                if (top) cur.CopyTo(dst);
+                else for (int i = 0; i < n; i++) dst[i] = (byte)(cur[i] - prev[i]);
+                break;
+            case 3:
+                for (int i = 0; i < n; i++)
+                {
+                    int a = i >= bpp ? cur[i - bpp] : 0, b = top ? 0 : prev[i];
+                    dst[i] = (byte)(cur[i] - ((a + b) >> 1));
+                }
+                break;
+            default:
+                for (int i = 0; i < n; i++)
+                {
+                    byte a = i >= bpp ? cur[i - bpp] : (byte)0;
+                    byte b = top ? (byte)0 : prev[i];
+                    byte c = i >= bpp && !top ? prev[i - bpp] : (byte)0;
+                    dst[i] = (byte)(cur[i] - PngDecoder.Paeth(a, b, c));
+                }
+                break;
         }
+        long score = 0;
+        for (int i = 0; i < n; i++) score += Math.Abs((int)(sbyte)dst[i]);
         return score;
     }
 
