@@ -10,6 +10,7 @@ namespace MLAugment.Engine.IO;
 /// little-endian tensor bytes. Only the header is read up front; tensors are read on demand from the
 /// (seekable) stream. The whole layout is validated when the reader is opened, as the reference
 /// implementation does: tensors must tile the data section exactly, with no gaps or overlaps.
+/// Reads are serialized on the stream, so several threads may read different tensors at once.
 /// </summary>
 public sealed class SafeTensorsReader : IDisposable
 {
@@ -192,8 +193,11 @@ public sealed class SafeTensorsReader : IDisposable
         var e = GetEntry(name);
         if (destination.Length != e.ByteLength)
             throw new ArgumentException($"Tensor '{name}' has {e.ByteLength} bytes but the destination holds {destination.Length}.", nameof(destination));
-        _stream.Position = _dataStart + e.DataBegin;
-        ReadExactly(destination, e);
+        lock (_stream)
+        {
+            _stream.Position = _dataStart + e.DataBegin;
+            ReadExactly(destination, e);
+        }
     }
 
     /// <summary>Reads tensor <paramref name="name"/> into a new float array (converted as in <see cref="ReadFloat32(string, Span{float})"/>).</summary>
@@ -218,20 +222,23 @@ public sealed class SafeTensorsReader : IDisposable
             throw new ArgumentException($"Tensor '{name}' {e.DType}[{string.Join(", ", e.Shape)}] has {e.ElementCount} elements but the destination holds {destination.Length}.", nameof(destination));
         if (!e.DType.ConvertsToFloat32())
             throw new NotSupportedException($"Tensor '{name}' has dtype {e.DType}, which ReadFloat32 does not convert.");
-        _stream.Position = _dataStart + e.DataBegin;
         int size = e.DType.SizeOf();
         const int ChunkElements = 1 << 14;
         byte[] buf = ArrayPool<byte>.Shared.Rent(ChunkElements * 8);
         try
         {
-            int done = 0;
-            while (done < destination.Length)
+            lock (_stream)
             {
-                int n = Math.Min(ChunkElements, destination.Length - done);
-                var bytes = buf.AsSpan(0, n * size);
-                ReadExactly(bytes, e);
-                Convert(e.DType, bytes, destination.Slice(done, n));
-                done += n;
+                _stream.Position = _dataStart + e.DataBegin;
+                int done = 0;
+                while (done < destination.Length)
+                {
+                    int n = Math.Min(ChunkElements, destination.Length - done);
+                    var bytes = buf.AsSpan(0, n * size);
+                    ReadExactly(bytes, e);
+                    Convert(e.DType, bytes, destination.Slice(done, n));
+                    done += n;
+                }
             }
         }
         finally

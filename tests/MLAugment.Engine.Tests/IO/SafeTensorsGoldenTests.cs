@@ -71,6 +71,19 @@ public sealed class SafeTensorsGoldenTests
     }
 
     [TestMethod]
+    public void Concurrent_reads_of_different_tensors_are_safe()
+    {
+        using var r = SafeTensorsReader.Open(GoldenPath);
+        var names = r.Entries.Select(e => e.Name).ToArray();
+        var expected = names.ToDictionary(n => n, r.ReadFloat32);
+        Parallel.For(0, 400, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            var n = names[i % names.Length];
+            CollectionAssert.AreEqual(expected[n], r.ReadFloat32(n), n);
+        });
+    }
+
+    [TestMethod]
     public void Raw_bytes_are_available_for_any_dtype()
     {
         using var r = SafeTensorsReader.Open(GoldenPath);

@@ -44,7 +44,8 @@ public static class BmpDecoder
             compression = BinaryPrimitives.ReadUInt32LittleEndian(dib[16..]);
             colorsUsed = BinaryPrimitives.ReadUInt32LittleEndian(dib[32..]);
         }
-        if (dibSize == 64 && compression is 3) compression = 0; // OS/2 2.x reuses 3 for Huffman 1D: not bitfields
+        if (dibSize == 64 && compression is 3 or 4) // OS/2 2.x reuses these codes for Huffman 1D and RLE24
+            throw Error(file, $"OS/2 BMP compression {compression} ({(compression == 3 ? "Huffman 1D" : "RLE24")}) is not supported");
         bool topDown = height < 0;
         if (height == int.MinValue) throw Error(file, "invalid BMP height");
         height = Math.Abs(height);

@@ -218,8 +218,9 @@ public static class PngDecoder
             using var z = new ZLibStream(idat, CompressionMode.Decompress, leaveOpen: true);
             got = z.ReadAtLeast(raw, raw.Length, throwOnEndOfStream: false);
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
         {
+            // InvalidDataException for bad deflate data; ZLibException (an IOException) for some bad zlib streams.
             throw new InvalidImageException(
                 (string.IsNullOrEmpty(file) ? "" : file + ": ") + $"corrupt zlib data in IDAT ({ex.Message})", ex);
         }
