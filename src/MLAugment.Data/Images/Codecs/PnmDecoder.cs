@@ -34,13 +34,22 @@ public static class PnmDecoder
         int channels = color ? 3 : 1;
         var fmt = color ? RawPixelFormat.Rgb24 : RawPixelFormat.Gray8;
         long count = (long)width * height * channels;
+        long minBytes = kind switch
+        {
+            1 => count,                            // one digit per pixel
+            2 or 3 => 2 * count - 1,               // a digit and a separator per sample
+            4 => (width + 7) / 8 * (long)height + 1,
+            _ => count * (maxval < 256 ? 1 : 2) + 1,
+        };
+        // Check before allocating, so a 20-byte file cannot ask for a gigabyte.
+        if (data.Length - pos < minBytes)
+            throw Error(file, $"truncated pixel data: a {width}x{height} image needs at least {minBytes} more bytes, the file has {data.Length - pos}");
         var outp = new byte[count];
 
         if (kind is 1 or 2 or 3)
         {
             for (long i = 0; i < count; i++)
             {
-                int v;
                 if (kind == 1)
                 {
                     // PBM plain: digits need no separating whitespace; 1 = black.
@@ -53,7 +62,7 @@ public static class PnmDecoder
                 }
                 SkipSpaceAndComments(data, ref pos);
                 if (pos >= data.Length) throw Error(file, $"truncated pixel data: got {i} of {count} samples");
-                v = ReadInt(data, ref pos, "sample", file);
+                int v = ReadInt(data, ref pos, "sample", file);
                 if (v > maxval) throw Error(file, $"sample {v} at offset {pos} exceeds maxval {maxval}");
                 outp[i] = Scale(v, maxval);
             }
