@@ -40,17 +40,20 @@ internal static class JpegIdct
 
         Span<float> tmp = stackalloc float[64];
         var basis = Basis;
-        // Rows: for each vertical frequency v, transform along u into x.
+        // Quantization leaves the high frequencies mostly zero: each sum stops at the last nonzero term.
+        int rows = 0;
         for (int v = 0; v < 8; v++)
         {
             var row = coef.Slice(v * 8, 8);
-            bool zero = true;
-            for (int u = 0; u < 8; u++) if (row[u] != 0) { zero = false; break; }
-            if (zero) { tmp.Slice(v * 8, 8).Clear(); continue; }
+            int last = 7;
+            while (last >= 0 && row[last] == 0) last--;
+            if (last < 0) { tmp.Slice(v * 8, 8).Clear(); continue; }
+            rows = v + 1;
+            // Rows: for vertical frequency v, transform along u into x.
             for (int x = 0; x < 8; x++)
             {
                 float s = 0;
-                for (int u = 0; u < 8; u++) s += basis[x * 8 + u] * row[u];
+                for (int u = 0; u <= last; u++) s += basis[x * 8 + u] * row[u];
                 tmp[v * 8 + x] = s;
             }
         }
@@ -59,7 +62,7 @@ internal static class JpegIdct
             for (int y = 0; y < 8; y++)
             {
                 float s = 0;
-                for (int v = 0; v < 8; v++) s += basis[y * 8 + v] * tmp[v * 8 + x];
+                for (int v = 0; v < rows; v++) s += basis[y * 8 + v] * tmp[v * 8 + x];
                 output[offset + y * stride + x] = Clamp(s + 128);
             }
     }
