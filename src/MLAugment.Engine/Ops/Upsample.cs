@@ -80,13 +80,29 @@ public static partial class F
     /// onto each other (src = dst·(in−1)/(out−1)); False uses the half-pixel rule src = (dst + ½)·in/out − ½, clamped at 0.
     /// </summary>
     public static Tensor UpsampleBilinear2d(Tensor x, int outH, int outW, bool alignCorners = false)
+        => UpsampleBilinearCore(x, outH, outW, alignCorners, null);
+
+    /// <summary>
+    /// Bilinear resize by a scale factor: output size ⌊in·s⌋ and, without align_corners, the coordinate map uses 1/s
+    /// (not in/out) exactly as interpolate(scale_factor=s) does.
+    /// </summary>
+    public static Tensor UpsampleBilinear2d(Tensor x, float scaleFactor, bool alignCorners = false)
+    {
+        if (!(scaleFactor > 0f) || float.IsInfinity(scaleFactor))
+            throw new ArgumentException($"UpsampleBilinear2d: scale factor {scaleFactor} must be positive and finite; input {ShapeUtil.Format(x.Shape)}.");
+        PoolInput("UpsampleBilinear2d", x);
+        int oh = (int)Math.Floor(x.Shape[^2] * (double)scaleFactor), ow = (int)Math.Floor(x.Shape[^1] * (double)scaleFactor);
+        return UpsampleBilinearCore(x, oh, ow, alignCorners, scaleFactor);
+    }
+
+    private static Tensor UpsampleBilinearCore(Tensor x, int outH, int outW, bool alignCorners, double? scaleFactor)
     {
         const string op = "UpsampleBilinear2d";
         var (planes, h, w) = PoolInput(op, x);
         if (outH <= 0 || outW <= 0 || h == 0 || w == 0)
             throw new ArgumentException($"{op}: cannot resize {ShapeUtil.Format(x.Shape)} to ({outH}, {outW}); sizes must be positive.");
-        var (h0, h1, lh) = LinearTable(outH, h, alignCorners);
-        var (w0, w1, lw) = LinearTable(outW, w, alignCorners);
+        var (h0, h1, lh) = LinearTable(outH, h, alignCorners, scaleFactor);
+        var (w0, w1, lw) = LinearTable(outW, w, alignCorners, scaleFactor);
         var y = Tensor.Allocate(PoolOutShape(x, outH, outW), clear: false);
         var xs = x.Storage; int xo = x.Offset; var ys = y.Storage;
         ParallelRows(planes, outH * outW, p =>
@@ -130,12 +146,12 @@ public static partial class F
     }
 
     /// <summary>Lower/upper source index and the upper neighbour's weight for each output index along one axis.</summary>
-    private static (int[] I0, int[] I1, float[] L1) LinearTable(int outSize, int inSize, bool alignCorners)
+    private static (int[] I0, int[] I1, float[] L1) LinearTable(int outSize, int inSize, bool alignCorners, double? scaleFactor)
     {
         var i0 = new int[outSize]; var i1 = new int[outSize]; var l1 = new float[outSize];
         float scale = alignCorners
             ? (outSize > 1 ? (float)(inSize - 1) / (outSize - 1) : 0f)
-            : (float)inSize / outSize;
+            : scaleFactor.HasValue ? (float)(1.0 / scaleFactor.Value) : (float)inSize / outSize;
         for (int o = 0; o < outSize; o++)
         {
             float src = alignCorners ? scale * o : MathF.Max(scale * (o + 0.5f) - 0.5f, 0f);

@@ -148,6 +148,7 @@ public sealed class GoldenOpsTests
         "nearest_size" => F.UpsampleNearest2d(c.In("x"), c.Int("outH"), c.Int("outW")),
         "nearest_scale" => F.UpsampleNearest2d(c.In("x"), c.Float("scale")),
         "bilinear" => F.UpsampleBilinear2d(c.In("x"), c.Int("outH"), c.Int("outW"), c.Bool("alignCorners")),
+        "bilinear_scale" => F.UpsampleBilinear2d(c.In("x"), c.Float("scale"), c.Bool("alignCorners")),
         _ => throw new NotSupportedException(c.Op),
     });
 

@@ -338,6 +338,11 @@ def upsample():
     for sf in [2.0, 3.0, 1.5, 0.5]:
         fam.case(f"nearest_scale_{sf}", "nearest_scale", [("x", x)],
                  lambda t, s=sf: F.interpolate(t["x"], scale_factor=s, mode="nearest"), args={"scale": sf})
+    # Non-integer factors: in/out differs from 1/scale, and torch uses 1/scale for the coordinate map.
+    for sf, ac in [(2.0, False), (1.7, False), (2.3, True), (0.6, False)]:
+        fam.case(f"bilinear_scale_{sf}_{'ac' if ac else 'hp'}", "bilinear_scale", [("x", x)],
+                 lambda t, s=sf, c=ac: F.interpolate(t["x"], scale_factor=s, mode="bilinear", align_corners=c),
+                 args={"scale": sf, "alignCorners": ac})
     fam.write()
 
 

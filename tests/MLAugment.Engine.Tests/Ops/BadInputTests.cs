@@ -73,6 +73,7 @@ public sealed class BadInputTests
         Throws<ArgumentException>(() => F.UpsampleNearest2d(Z(1, 1, 2, 2), 0, 3), "UpsampleNearest2d", "[1, 1, 2, 2]");
         Throws<ArgumentException>(() => F.UpsampleNearest2d(Z(1, 1, 2, 2), -2f), "UpsampleNearest2d", "scale factor -2");
         Throws<ArgumentException>(() => F.UpsampleBilinear2d(Z(2, 2), 4, 4), "UpsampleBilinear2d", "[2, 2]");
+        Throws<ArgumentException>(() => F.UpsampleBilinear2d(Z(1, 1, 2, 2), 0f), "UpsampleBilinear2d", "scale factor 0", "[1, 1, 2, 2]");
     }
 
     [TestMethod]
