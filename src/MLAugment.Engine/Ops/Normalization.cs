@@ -8,7 +8,7 @@ namespace MLAugment.Engine;
 /// Group, layer and batch normalization with fused backward passes. For a normalized set of M values with
 /// x̂ = (x − μ)·rstd and upstream ĝ = g·γ, the input gradient is
 ///   dx = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ ⊙ x̂))
-/// (Ioffe &amp; Szegedy 2015, eq. for ∂ℓ/∂xᵢ), and dγ = Σ g ⊙ x̂, dβ = Σ g. Statistics accumulate in double; the
+/// (Ioffe &amp; Szegedy 2015, eq. for ∂ℓ/∂xᵢ), and dγ = Σ g ⊙ x̂, dβ = Σ g. Per-span sums are vectorized float, combined in double; the
 /// work is split into fixed blocks reduced in a fixed order, so results do not depend on the thread count.
 /// </summary>
 public static partial class F
