@@ -67,6 +67,8 @@ public static class ModelLoaderRegistry
                     continue;
                 foreach (var attr in type.GetCustomAttributes<LoadableModelAttribute>(inherit: false))
                 {
+                    if (type.ContainsGenericParameters)
+                        throw new InvalidOperationException($"{type.FullName} is generic; put [LoadableModel(\"{attr.LoaderSignature}\")] on a non-generic loader class.");
                     var method = type.GetMethod("Create", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic, [typeof(ModelLoadContext)])
                         ?? throw new InvalidOperationException($"{type.FullName} is marked [LoadableModel(\"{attr.LoaderSignature}\")] but has no static Create(ModelLoadContext) method.");
                     var create = method.CreateDelegate<Func<ModelLoadContext, object>>();
