@@ -24,7 +24,7 @@ public static class ConversionsExtensionsCatalog
         IDataView? keyData = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new ValueToKeyMappingEstimator(outputColumnName, inputColumnName, maximumNumberOfKeys, keyOrdinality, addKeyValueAnnotationsAsText, keyData);
+        return new ValueToKeyMappingEstimator(catalog.Context, outputColumnName, inputColumnName, maximumNumberOfKeys, keyOrdinality, addKeyValueAnnotationsAsText, keyData);
     }
 
     /// <summary>Maps keys in <paramref name="inputColumnName"/> (default: <paramref name="outputColumnName"/>) back to their <c>KeyValues</c>.</summary>

@@ -36,6 +36,9 @@ public readonly struct DataViewRowId : IEquatable<DataViewRowId>, IComparable<Da
 
     private static DataViewRowId Mix(ulong low, ulong high)
     {
+        // Offsets keep (0, 0) from being a fixed point of the mix.
+        low ^= 0x9E3779B97F4A7C15UL;
+        high ^= 0xC2B2AE3D27D4EB4FUL;
         low *= C1; low = RotateLeft(low, 31); low *= C2;
         high *= C2; high = RotateLeft(high, 33); high *= C1;
         low += high; high += low;

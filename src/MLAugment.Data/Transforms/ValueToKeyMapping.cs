@@ -38,8 +38,9 @@ public sealed class ValueToKeyMappingEstimator : IEstimator<ValueToKeyMappingTra
     private readonly KeyOrdinality _keyOrdinality;
     private readonly bool _addKeyValueAnnotationsAsText;
     private readonly IDataView? _keyData;
+    private readonly MLContext? _context;
 
-    internal ValueToKeyMappingEstimator(string outputColumnName, string? inputColumnName = null, int maximumNumberOfKeys = Defaults.MaximumNumberOfKeys,
+    internal ValueToKeyMappingEstimator(MLContext? context, string outputColumnName, string? inputColumnName = null, int maximumNumberOfKeys = Defaults.MaximumNumberOfKeys,
         KeyOrdinality keyOrdinality = Defaults.Ordinality, bool addKeyValueAnnotationsAsText = Defaults.AddKeyValueAnnotationsAsText, IDataView? keyData = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(outputColumnName);
@@ -53,6 +54,7 @@ public sealed class ValueToKeyMappingEstimator : IEstimator<ValueToKeyMappingTra
         _keyOrdinality = keyOrdinality;
         _addKeyValueAnnotationsAsText = addKeyValueAnnotationsAsText;
         _keyData = keyData;
+        _context = context;
     }
 
     internal static bool IsSupportedItemType(DataViewType t) =>
@@ -143,6 +145,9 @@ public sealed class ValueToKeyMappingEstimator : IEstimator<ValueToKeyMappingTra
                 }
             }
         }
+        if (terms.Count >= _maximumNumberOfKeys)
+            _context?.WriteLog(ChannelMessageKind.Warning, nameof(ValueToKeyMappingEstimator),
+                $"Column '{column.Name}' reached maximumNumberOfKeys ({_maximumNumberOfKeys}); further distinct values map to key 0 (missing).");
         if (_keyOrdinality == KeyOrdinality.ByValue)
             terms.Sort(KeyTermMap.Order<T>());
         return terms.Cast<object>().ToArray();
