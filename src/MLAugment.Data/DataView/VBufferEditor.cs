@@ -16,13 +16,14 @@ public static class VBufferEditor
             throw new ArgumentOutOfRangeException(nameof(newLogicalLength), newLogicalLength, "Length must be non-negative.");
         if (count < 0 || count > newLogicalLength)
             throw new ArgumentOutOfRangeException(nameof(valuesCount), count, $"Values count must be in 0..{newLogicalLength}.");
-        _ = maxValuesCapacity;
+        // Allocate room for growth when the caller knows how large the buffer will get.
+        int capacity = Math.Max(count, maxValuesCapacity ?? count);
 
         var values = destination.RawValues;
         bool newValues = false;
         if (values is null || values.Length < count)
         {
-            var fresh = new T[count];
+            var fresh = new T[capacity];
             if (keepOldOnResize && values is not null)
                 values.AsSpan().CopyTo(fresh);
             values = fresh;
@@ -34,7 +35,7 @@ public static class VBufferEditor
         bool needIndices = count < newLogicalLength || requireIndicesOnDense;
         if (needIndices && (indices is null || indices.Length < count))
         {
-            var fresh = new int[count];
+            var fresh = new int[capacity];
             if (keepOldOnResize && indices is not null)
                 indices.AsSpan().CopyTo(fresh);
             indices = fresh;
