@@ -67,6 +67,7 @@ internal abstract class KeyTermMap
 }
 
 internal sealed class KeyTermMap<T> : KeyTermMap
+    where T : notnull
 {
     private readonly T[] _terms;
     private readonly Dictionary<T, uint> _keys;
