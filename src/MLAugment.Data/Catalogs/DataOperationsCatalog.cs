@@ -55,36 +55,87 @@ public sealed class DataOperationsCatalog
         ArgumentNullException.ThrowIfNull(data);
         if (!(testFraction > 0 && testFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(testFraction), testFraction, "Must be between 0 and 1 exclusive.");
-        DataViewSchema.Column? key = null;
-        if (samplingKeyColumnName is not null)
-        {
-            key = data.Schema.GetColumnOrNull(samplingKeyColumnName)
-                ?? throw SchemaExceptions.ExceptSchemaMismatch(nameof(samplingKeyColumnName), "sampling key", samplingKeyColumnName);
-            if (key.Value.Type is VectorDataViewType || key.Value.Type is StructuredDataViewType)
-                throw SchemaExceptions.ExceptSchemaMismatch(nameof(samplingKeyColumnName), "sampling key", samplingKeyColumnName,
-                    "scalar number, key, text, boolean or row id", key.Value.Type.ToString()!);
-        }
+        var key = FindSamplingKey(data, samplingKeyColumnName);
         int s = seed ?? Context.NextSeed();
+        return new TrainTestData(
+            FractionFilter(data, key, s, testFraction, 1, samplingKeyColumnName),
+            FractionFilter(data, key, s, 0, testFraction, samplingKeyColumnName));
+    }
 
-        Func<DataViewRow, Func<double>> fraction = row =>
+    /// <summary>
+    /// Splits rows into <paramref name="numberOfFolds"/> folds by the same seeded hash as <see cref="TrainTestSplit"/>:
+    /// fold k's test set is the k-th slice of the hash range and its train set the rest, so every row (or sampling key)
+    /// is tested exactly once.
+    /// </summary>
+    public IReadOnlyList<TrainTestData> CrossValidationSplit(IDataView data, int numberOfFolds = 5, string? samplingKeyColumnName = null, int? seed = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (numberOfFolds < 2)
+            throw new ArgumentOutOfRangeException(nameof(numberOfFolds), numberOfFolds, "Cross-validation needs at least 2 folds.");
+        var key = FindSamplingKey(data, samplingKeyColumnName);
+        int s = seed ?? Context.NextSeed();
+        var folds = new TrainTestData[numberOfFolds];
+        for (int k = 0; k < numberOfFolds; k++)
         {
+            double lo = (double)k / numberOfFolds;
+            double hi = k == numberOfFolds - 1 ? 1 : (double)(k + 1) / numberOfFolds;
+            var test = FractionFilter(data, key, s, lo, hi, samplingKeyColumnName);
+            var train = FractionFilter(data, key, s, lo, hi, samplingKeyColumnName, complement: true);
+            folds[k] = new TrainTestData(train, test);
+        }
+        return folds;
+    }
+
+    private static DataViewSchema.Column? FindSamplingKey(IDataView data, string? samplingKeyColumnName)
+    {
+        if (samplingKeyColumnName is null)
+            return null;
+        var key = data.Schema.GetColumnOrNull(samplingKeyColumnName)
+            ?? throw SchemaExceptions.ExceptSchemaMismatch(nameof(samplingKeyColumnName), "sampling key", samplingKeyColumnName);
+        if (key.Type is VectorDataViewType || key.Type is StructuredDataViewType)
+            throw SchemaExceptions.ExceptSchemaMismatch(nameof(samplingKeyColumnName), "sampling key", samplingKeyColumnName,
+                "scalar number, key, text, boolean or row id", key.Type.ToString()!);
+        return key;
+    }
+
+    /// <summary>Rows whose hash fraction u (from the key value, or the row id) satisfies lo ≤ u &lt; hi (or the complement).</summary>
+    private static IDataView FractionFilter(IDataView data, DataViewSchema.Column? key, int seed, double lo, double hi, string? paramName, bool complement = false)
+    {
+        Func<DataViewRow, Func<bool>> predicate = row =>
+        {
+            Func<double> fraction;
             if (key is DataViewSchema.Column k)
             {
-                var hash = StableHash.MakeValueHasher(row, k, nameof(samplingKeyColumnName));
-                return () => StableHash.ToUnitInterval(hash(), s);
+                var hash = StableHash.MakeValueHasher(row, k, paramName ?? "samplingKeyColumnName");
+                fraction = () => StableHash.ToUnitInterval(hash(), seed);
             }
-            var id = row.GetIdGetter();
-            DataViewRowId v = default;
+            else
+            {
+                var id = row.GetIdGetter();
+                DataViewRowId v = default;
+                fraction = () =>
+                {
+                    id(ref v);
+                    return StableHash.ToUnitInterval(v.Low ^ StableHash.Mix(v.High), seed);
+                };
+            }
             return () =>
             {
-                id(ref v);
-                return StableHash.ToUnitInterval(v.Low ^ StableHash.Mix(v.High), s);
+                double u = fraction();
+                return (lo <= u && u < hi) != complement;
             };
         };
-        var needed = key is DataViewSchema.Column kc ? new[] { kc } : [];
-        var test = new FilterDataView(data, needed, row => { var f = fraction(row); return () => f() < testFraction; });
-        var train = new FilterDataView(data, needed, row => { var f = fraction(row); return () => f() >= testFraction; });
-        return new TrainTestData(train, test);
+        return new FilterDataView(data, key is DataViewSchema.Column kc ? [kc] : [], predicate);
+    }
+
+    /// <summary>
+    /// Caches the view in memory: each column is computed once, the first time a cursor asks for it (or now, for
+    /// <paramref name="columnsToPrefetch"/>), and replayed afterwards. Use before multi-epoch trainers when upstream work is costly.
+    /// </summary>
+    public IDataView Cache(IDataView input, params string[] columnsToPrefetch)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new CacheDataView(input, columnsToPrefetch ?? []);
     }
 
     /// <summary>

@@ -11,16 +11,20 @@ public sealed class EstimatorChain<TLastTransformer> : IEstimator<TransformerCha
 {
     private readonly IEstimator<ITransformer>[] _estimators;
     private readonly TransformerScope[] _scopes;
+    private readonly bool[] _cacheAfter;
+    private readonly MLContext? _context;
 
     public EstimatorChain()
-        : this([], [])
+        : this([], [], [], null)
     {
     }
 
-    private EstimatorChain(IEstimator<ITransformer>[] estimators, TransformerScope[] scopes)
+    private EstimatorChain(IEstimator<ITransformer>[] estimators, TransformerScope[] scopes, bool[] cacheAfter, MLContext? context)
     {
         _estimators = estimators;
         _scopes = scopes;
+        _cacheAfter = cacheAfter;
+        _context = context;
         LastEstimator = estimators.LastOrDefault() as IEstimator<TLastTransformer> ?? default!;
     }
 
@@ -49,7 +53,11 @@ public sealed class EstimatorChain<TLastTransformer> : IEstimator<TransformerCha
         {
             fitted[i] = _estimators[i].Fit(current);
             if (i < _estimators.Length - 1)
+            {
                 current = fitted[i].Transform(current);
+                if (_cacheAfter[i])
+                    current = _context!.Data.Cache(current);
+            }
         }
         return new TransformerChain<TLastTransformer>(fitted, _scopes);
     }
@@ -58,6 +66,20 @@ public sealed class EstimatorChain<TLastTransformer> : IEstimator<TransformerCha
         where TNewTrans : class, ITransformer
     {
         ArgumentNullException.ThrowIfNull(estimator);
-        return new EstimatorChain<TNewTrans>([.. _estimators, estimator], [.. _scopes, scope]);
+        return new EstimatorChain<TNewTrans>([.. _estimators, estimator], [.. _scopes, scope], [.. _cacheAfter, false], _context);
+    }
+
+    /// <summary>
+    /// During <see cref="Fit"/>, caches the data produced by the steps so far, so estimators appended later (multi-epoch
+    /// trainers) read it from memory instead of recomputing it. Has no effect on the fitted chain's Transform.
+    /// </summary>
+    public EstimatorChain<TLastTransformer> AppendCacheCheckpoint(MLContext env)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        if (_estimators.Length == 0)
+            return this;
+        var cacheAfter = _cacheAfter.ToArray();
+        cacheAfter[^1] = true;
+        return new EstimatorChain<TLastTransformer>(_estimators, _scopes, cacheAfter, env);
     }
 }

@@ -13,6 +13,14 @@ public static class LearningPipelineExtensions
         return new EstimatorChain<ITransformer>().Append(start).Append(estimator, scope);
     }
 
+    /// <summary>Starts a chain with <paramref name="start"/> and caches its output during Fit (see <see cref="EstimatorChain{TLastTransformer}.AppendCacheCheckpoint"/>).</summary>
+    public static EstimatorChain<TTrans> AppendCacheCheckpoint<TTrans>(this IEstimator<TTrans> start, MLContext env)
+        where TTrans : class, ITransformer
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        return new EstimatorChain<ITransformer>().Append(start).AppendCacheCheckpoint(env);
+    }
+
     public static TransformerChain<TTrans> Append<TTrans>(this ITransformer start, TTrans transformer)
         where TTrans : class, ITransformer
     {
