@@ -50,6 +50,15 @@ public sealed class ModelOperationsCatalog
         return Load(repository, out inputSchema);
     }
 
+    /// <summary>
+    /// A single-object predictor for a row-to-row <paramref name="transformer"/>; throws "Must be a row to row mapper"
+    /// otherwise (use <c>GetModelFor(TransformerScope.Scoring)</c> on chains with training-only augmentation).
+    /// </summary>
+    public PredictionEngine<TSrc, TDst> CreatePredictionEngine<TSrc, TDst>(ITransformer transformer, bool ignoreMissingColumns = true)
+        where TSrc : class
+        where TDst : class, new() =>
+        new(transformer, ignoreMissingColumns);
+
     private static void Save(ITransformer model, DataViewSchema? inputSchema, ModelRepository repository)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -102,8 +102,9 @@ internal static class PocoSchema<TRow>
     {
         if (actual.Equals(declared))
             return true;
-        if (actual is KeyDataViewType ak && declared is KeyDataViewType dk)
-            return ak.RawType == dk.RawType;
+        // Keys read into members of their raw type, with or without [KeyType].
+        if (actual is KeyDataViewType ak && declared is KeyDataViewType or NumberDataViewType)
+            return ak.RawType == declared.RawType;
         if (actual is VectorDataViewType av && declared is VectorDataViewType dv)
             return IsCompatible(av.ItemType, dv.ItemType) && (dv.Size == 0 || dv.Size == av.Size);
         return false;

@@ -10,22 +10,28 @@ internal static class TypedRowReader<TRow>
     public static IEnumerable<TRow> Read(IDataView data, bool reuseRowObject, bool ignoreMissingColumns)
     {
         ArgumentNullException.ThrowIfNull(data);
+        return Enumerate(data, Bind(data.Schema, ignoreMissingColumns, nameof(data)), reuseRowObject);
+    }
+
+    /// <summary>Pairs each writable member with its column of <paramref name="schema"/>, failing on missing or incompatible columns.</summary>
+    public static List<(PocoColumn<TRow> Member, DataViewSchema.Column Column)> Bind(DataViewSchema schema, bool ignoreMissingColumns, string paramName)
+    {
         var bound = new List<(PocoColumn<TRow> Member, DataViewSchema.Column Column)>();
         foreach (var member in PocoSchema<TRow>.Columns.Where(c => c.CanWrite))
         {
-            var column = data.Schema.GetColumnOrNull(member.Name);
+            var column = schema.GetColumnOrNull(member.Name);
             if (column is null)
             {
                 if (ignoreMissingColumns)
                     continue;
-                throw SchemaExceptions.ExceptSchemaMismatch(nameof(data), "", member.Name);
+                throw SchemaExceptions.ExceptSchemaMismatch(paramName, "", member.Name);
             }
             if (!PocoSchema<TRow>.IsCompatible(column.Value.Type, member.Type))
                 throw new InvalidOperationException(
                     $"Can't bind the IDataView column '{member.Name}' of type '{column.Value.Type}' to field or property '{member.Member.Name}' of type '{member.MemberType.FullName}'.");
             bound.Add((member, column.Value));
         }
-        return Enumerate(data, bound, reuseRowObject);
+        return bound;
     }
 
     private static IEnumerable<TRow> Enumerate(IDataView data, List<(PocoColumn<TRow> Member, DataViewSchema.Column Column)> bound, bool reuseRowObject)
