@@ -103,11 +103,25 @@ public sealed class DataDebuggerPreview
             return sb.ToString().TrimEnd(' ', ';');
         }
 
-        private static string Format(object? value) => value switch
+        private const int MaxItemsShown = 10;
+
+        private static string Format(object? value)
         {
-            ReadOnlyMemory<char> m => m.ToString(),
-            null => "null",
-            _ => value.ToString() ?? "",
-        };
+            switch (value)
+            {
+                case null:
+                    return "null";
+                case ReadOnlyMemory<char> m:
+                    return m.ToString();
+            }
+            var type = value.GetType();
+            if (!type.IsGenericType || type.GetGenericTypeDefinition() != typeof(VBuffer<>))
+                return value.ToString() ?? "";
+            // Vectors print their first items: "[1, 2, 3]" or "[1, 2, …] (784)".
+            var items = ((System.Collections.IEnumerable)type.GetMethod(nameof(VBuffer<int>.DenseValues))!.Invoke(value, null)!).Cast<object?>();
+            int length = (int)type.GetProperty(nameof(VBuffer<int>.Length))!.GetValue(value)!;
+            var shown = items.Take(MaxItemsShown).Select(Format);
+            return length <= MaxItemsShown ? $"[{string.Join(", ", shown)}]" : $"[{string.Join(", ", shown)}, …] ({length})";
+        }
     }
 }

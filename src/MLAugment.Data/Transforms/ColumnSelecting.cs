@@ -1,8 +1,8 @@
 namespace MLAugment.Data.Transforms;
 
 /// <summary>
-/// Keeps or drops columns by name. Dropping removes every column of that name, hidden ones included; selecting keeps
-/// only the named columns, plus their hidden predecessors when <c>keepHidden</c>.
+/// Keeps or drops columns by name. Dropping removes the named columns and every hidden column; selecting keeps only
+/// the named columns, in the order given, plus their hidden predecessors when <c>keepHidden</c>.
 /// </summary>
 /// <remarks>
 /// <format type="text/markdown"><![CDATA[

@@ -7,6 +7,24 @@ namespace MLAugment.Data.Tests.Estimators;
 public sealed class ChainAndScopeTests
 {
     [TestMethod]
+    public void AnEstimatorChainPassesTheEstimatorWorkout()
+    {
+        var mlContext = new MLContext(seed: 0);
+        var data = mlContext.Data.LoadFromEnumerable(SampleData.Flowers());
+        var missing = mlContext.Data.LoadFromEnumerable(new[] { new SampleData.NoSpecies() });
+
+        var pipeline = mlContext.Transforms.Conversion.MapValueToKey("Label", "Species")
+            .Append(mlContext.Transforms.Concatenate("All", "SepalLength", "Features"))
+            .Append(mlContext.Transforms.Conversion.MapKeyToValue("SpeciesText", "Label"))
+            .Append(mlContext.Transforms.DropColumns("Features"));
+
+        Conformance.EstimatorConformance.TestEstimatorCore(pipeline, data, invalidInputs:
+        [
+            new Conformance.InvalidInput(missing, "Could not find input column 'Species'"),
+        ]);
+    }
+
+    [TestMethod]
     public void FitAppliesTrainingStepsButScoringSkipsThem()
     {
         var mlContext = new MLContext(seed: 0);

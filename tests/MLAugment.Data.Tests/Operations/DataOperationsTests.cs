@@ -113,7 +113,7 @@ public sealed class DataOperationsTests
 
         Assert.AreEqual(2, preview.RowView.Count);
         Assert.AreEqual(3, preview.ColumnView.Count);
-        Assert.AreEqual("SepalLength: 5.1; Species: setosa; Features: Dense[3]", preview.RowView[0].ToString());
+        Assert.AreEqual("SepalLength: 5.1; Species: setosa; Features: [1, 2, 3]", preview.RowView[0].ToString());
         Assert.AreEqual(7.0f, preview.ColumnView[0].Values[1]);
         CollectionAssert.AreEqual(new[] { "setosa", "versicolor" }, data.GetColumn<string>("Species").Take(2).ToArray());
         Assert.ThrowsExactly<InvalidOperationException>(() => data.GetColumn<int>("Species"));
