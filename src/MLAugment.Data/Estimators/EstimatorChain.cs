@@ -3,7 +3,8 @@ namespace MLAugment.Data;
 /// <summary>
 /// A sequence of estimators fitted in order. <see cref="Fit"/> first propagates the schema through the whole chain
 /// (so bad columns fail before any training), then fits each estimator on the data produced so far and applies the
-/// fitted transformer <b>regardless of its scope</b>, so downstream estimators see e.g. training-only augmentation.
+/// fitted transformer <b>regardless of its scope</b> (inside nested chains too), so downstream estimators see e.g.
+/// training-only augmentation.
 /// Mirrors <c>Microsoft.ML.Data.EstimatorChain&lt;TLastTransformer&gt;</c>.
 /// </summary>
 public sealed class EstimatorChain<TLastTransformer> : IEstimator<TransformerChain<TLastTransformer>>
@@ -54,7 +55,7 @@ public sealed class EstimatorChain<TLastTransformer> : IEstimator<TransformerCha
             fitted[i] = _estimators[i].Fit(current);
             if (i < _estimators.Length - 1)
             {
-                current = fitted[i].Transform(current);
+                current = TransformerChain<ITransformer>.TransformForTraining(fitted[i], current);
                 if (_cacheAfter[i])
                     current = _context!.Data.Cache(current);
             }

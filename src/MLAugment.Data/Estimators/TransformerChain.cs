@@ -10,7 +10,7 @@ namespace MLAugment.Data;
 /// (<see cref="TransformerScope.Scoring"/>) before building a prediction engine from a chain with training-only
 /// row-changing steps. Mirrors <c>Microsoft.ML.Data.TransformerChain&lt;TLastTransformer&gt;</c>.
 /// </summary>
-public sealed class TransformerChain<TLastTransformer> : ITransformer, IEnumerable<ITransformer>
+public sealed class TransformerChain<TLastTransformer> : ITransformerWithDifferentMappingAtTrainingTime, IEnumerable<ITransformer>
     where TLastTransformer : class, ITransformer
 {
     private readonly ITransformer[] _transformers;
@@ -66,6 +66,18 @@ public sealed class TransformerChain<TLastTransformer> : ITransformer, IEnumerab
                 current = _transformers[i].Transform(current);
         return current;
     }
+
+    /// <summary>What a chain nested inside a fitting pipeline feeds downstream: every step, whatever its scope.</summary>
+    IDataView ITransformerWithDifferentMappingAtTrainingTime.TransformForTrainingPipeline(IDataView input)
+    {
+        var current = input;
+        foreach (var t in _transformers)
+            current = TransformForTraining(t, current);
+        return current;
+    }
+
+    internal static IDataView TransformForTraining(ITransformer transformer, IDataView input) =>
+        transformer is ITransformerWithDifferentMappingAtTrainingTime t ? t.TransformForTrainingPipeline(input) : transformer.Transform(input);
 
     /// <summary>The sub-chain of steps whose scope intersects <paramref name="scopeFilter"/>.</summary>
     public TransformerChain<ITransformer> GetModelFor(TransformerScope scopeFilter)

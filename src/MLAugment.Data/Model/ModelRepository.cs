@@ -101,7 +101,7 @@ public abstract class ModelRepository : IDisposable
 
         public FolderModelRepository(string root, bool write)
         {
-            _root = Path.GetFullPath(root);
+            _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
             if (write)
                 Directory.CreateDirectory(_root);
         }
@@ -111,7 +111,7 @@ public abstract class ModelRepository : IDisposable
         private string PathOf(string name)
         {
             var full = Path.GetFullPath(Path.Combine(_root, name.Replace('/', Path.DirectorySeparatorChar)));
-            if (!full.StartsWith(_root, StringComparison.Ordinal))
+            if (!full.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
                 throw new ArgumentException($"Model entry '{name}' escapes the model folder '{_root}'.", nameof(name));
             return full;
         }

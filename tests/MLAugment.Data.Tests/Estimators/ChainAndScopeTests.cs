@@ -43,6 +43,22 @@ public sealed class ChainAndScopeTests
     }
 
     [TestMethod]
+    public void NestedChainsApplyTheirTrainingStepsDuringFit()
+    {
+        var mlContext = new MLContext(seed: 0);
+        var data = mlContext.Data.LoadFromEnumerable(SampleData.Images(4));
+        IEstimator<ITransformer> augmentation = mlContext.Transforms.CopyColumns("Copy", "Pixels")
+            .Append(new RepeatRowsEstimator(copies: 3), TransformerScope.Training);
+        var counter = new RowCountingEstimator();
+
+        // The extension Append nests the first chain as a single step of a new one.
+        var model = augmentation.Append(counter).Fit(data);
+
+        Assert.AreEqual(12, model.LastTransformer.RowsSeenAtFit, "the nested chain's training-only step ran during Fit");
+        Assert.AreEqual(4L, model.Transform(data).GetRowCount(), "and is skipped when scoring");
+    }
+
+    [TestMethod]
     public void AppendWithAScopeRecordsItInTheFittedChain()
     {
         var mlContext = new MLContext(seed: 0);
