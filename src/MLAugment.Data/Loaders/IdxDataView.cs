@@ -6,12 +6,12 @@ namespace MLAugment.Data;
 /// </summary>
 internal sealed class IdxDataView : IDataView
 {
-    private readonly byte[] _pixels;
-    private readonly byte[] _labels;
+    private readonly ArraySegment<byte> _pixels;
+    private readonly ArraySegment<byte> _labels;
     private readonly int _pixelsPerImage;
     private readonly bool _asBytes;
 
-    public IdxDataView(byte[] pixels, byte[] labels, int rows, int cols, string[] classNames, bool asBytes)
+    public IdxDataView(ArraySegment<byte> pixels, ArraySegment<byte> labels, int rows, int cols, string[] classNames, bool asBytes)
     {
         _pixels = pixels;
         _labels = labels;
@@ -32,14 +32,14 @@ internal sealed class IdxDataView : IDataView
 
     public DataViewSchema Schema { get; }
 
-    public long? GetRowCount() => _labels.Length;
+    public long? GetRowCount() => _labels.Count;
 
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {
         int[]? order = null;
         if (rand is not null)
         {
-            order = Enumerable.Range(0, _labels.Length).ToArray();
+            order = Enumerable.Range(0, _labels.Count).ToArray();
             rand.Shuffle(order);
         }
         return new Cursor(this, CursorUtils.ActiveFlags(Schema, columnsNeeded), order);
@@ -63,7 +63,7 @@ internal sealed class IdxDataView : IDataView
         protected override bool MoveNextCore()
         {
             long next = Position + 1;
-            if (next >= _parent._labels.Length)
+            if (next >= _parent._labels.Count)
                 return false;
             _item = _order is null ? (int)next : _order[next];
             return true;
@@ -81,7 +81,12 @@ internal sealed class IdxDataView : IDataView
                 return (ValueGetter<uint>)((ref uint key) => key = _parent._labels[Item()] + 1u);
             int n = _parent._pixelsPerImage;
             if (_parent._asBytes)
-                return (ValueGetter<VBuffer<byte>>)((ref VBuffer<byte> dst) => VBuffer<byte>.Copy(_parent._pixels, Item() * n, ref dst, n));
+                return (ValueGetter<VBuffer<byte>>)((ref VBuffer<byte> dst) =>
+                {
+                    var editor = VBufferEditor.Create(ref dst, n);
+                    _parent._pixels.AsSpan(Item() * n, n).CopyTo(editor.Values);
+                    dst = editor.Commit();
+                });
             return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> dst) =>
             {
                 var src = _parent._pixels.AsSpan(Item() * n, n);

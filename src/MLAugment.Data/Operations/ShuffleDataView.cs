@@ -49,17 +49,16 @@ internal sealed class ShuffleDataView : IDataView
         private int _current = -1;
         private bool _sourceDone;
 
+        // Slots not yet filled from the source, taken in order during the initial fill.
+        private int _nextFresh;
+
         public Cursor(DataViewRowCursor input, bool[] active, int poolSize, Random random) : base(input.Schema, active)
         {
             _input = input;
             _random = random;
             _pool = new RowPool(input, active, poolSize);
             _filled = new int[poolSize];
-            // Slots not yet filled from the source, taken in order during the initial fill.
-            _nextFresh = 0;
         }
-
-        private int _nextFresh;
 
         protected override bool MoveNextCore()
         {
