@@ -252,6 +252,20 @@ public sealed class OnnxStableDiffusionBackendTests
     }
 
     [TestMethod]
+    public void LongPrompt_IsTruncatedToClipsLength_WithANote()
+    {
+        var log = new List<string>();
+        using var backend = new OnnxStableDiffusionBackend(TinyFolders.Get(), new OnnxStableDiffusionOptions { Log = log.Add });
+        string prompt = new('x', 100); // 100 byte tokens with the byte-level vocabulary
+
+        var condition = (OnnxTextCondition)backend.EncodeCondition(prompt);
+
+        Assert.HasCount(77, condition.TokenIds);
+        Assert.AreEqual(backend.Tokenizer.EndTokenId, condition.TokenIds[76]);
+        Assert.IsTrue(log.Any(l => l.Contains("prompt of 100 tokens truncated to 75")), string.Join("\n", log));
+    }
+
+    [TestMethod]
     public void Predict_RowsDoNotDependOnTheirBatchNeighboursOrTheChunkSize()
     {
         using var whole = new OnnxStableDiffusionBackend(TinyFolders.Get());
