@@ -16,6 +16,22 @@ public static class Autograd
     /// <summary>Disables recording until disposed (sampling, evaluation, optimizer updates).</summary>
     public static IDisposable NoGrad() { _noGradDepth++; return new NoGradScope(); }
 
+    /// <summary>Re-enables recording inside a NoGrad region (e.g. gradient guidance during sampling) until disposed.</summary>
+    public static IDisposable EnableGrad()
+    {
+        int saved = _noGradDepth;
+        _noGradDepth = 0;
+        return new RestoreScope(saved);
+    }
+
+    private sealed class RestoreScope : IDisposable
+    {
+        private readonly int _saved;
+        private bool _done;
+        public RestoreScope(int saved) { _saved = saved; }
+        public void Dispose() { if (!_done) { _done = true; _noGradDepth = _saved; } }
+    }
+
     private sealed class NoGradScope : IDisposable
     {
         private bool _done;
