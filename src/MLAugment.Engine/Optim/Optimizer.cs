@@ -1,5 +1,4 @@
 using System.Globalization;
-using AG = MLAugment.Engine.Autograd.Autograd;
 
 namespace MLAugment.Engine.Optim;
 
@@ -36,13 +35,21 @@ public abstract class Optimizer
         }
     }
 
-    /// <summary>One update of every parameter that has a gradient (parameters without one are skipped, as in PyTorch).</summary>
+    /// <summary>
+    /// One update of every parameter that has a gradient (parameters without one are skipped, as in PyTorch).
+    /// Kernels write spans directly, so nothing is recorded by autograd and a warmed-up step allocates nothing.
+    /// </summary>
     public void Step()
     {
-        using var _ = AG.NoGrad();
-        foreach (var g in _groups)
-            foreach (var (name, p) in g.Parameters)
+        for (int gi = 0; gi < _groups.Count; gi++)
+        {
+            var g = _groups[gi];
+            for (int i = 0; i < g.Items.Count; i++)
+            {
+                var (name, p) = g.Items[i];
                 if (p.Grad != null) Update(g, name, p, p.Grad);
+            }
+        }
     }
 
     protected abstract void Update(ParamGroup group, string name, Tensor parameter, Tensor grad);

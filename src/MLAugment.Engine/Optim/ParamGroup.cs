@@ -6,7 +6,8 @@ namespace MLAugment.Engine.Optim;
 /// </summary>
 public sealed class ParamGroup
 {
-    public IReadOnlyList<(string Name, Tensor Parameter)> Parameters { get; }
+    public IReadOnlyList<(string Name, Tensor Parameter)> Parameters => Items;
+    internal readonly List<(string Name, Tensor Parameter)> Items;
 
     /// <summary>Current learning rate; LR schedulers rewrite it every step.</summary>
     public double Lr { get; set; }
@@ -21,7 +22,7 @@ public sealed class ParamGroup
 
     public ParamGroup(IEnumerable<(string Name, Tensor Parameter)> parameters, double? lr = null, double? weightDecay = null)
     {
-        Parameters = parameters.ToList();
+        Items = parameters.ToList();
         RequestedLr = lr;
         RequestedWeightDecay = weightDecay;
     }
