@@ -1,4 +1,4 @@
-using AG = MLAugment.Engine.Autograd.Autograd;
+using System.Numerics;
 
 namespace MLAugment.Engine.Optim;
 
@@ -53,13 +53,27 @@ public sealed class ExponentialMovingAverage
         OptimizationStep++;
         CurrentDecay = GetDecay(OptimizationStep);
         float oneMinusDecay = (float)(1 - CurrentDecay);
-        using var _ = AG.NoGrad();
         foreach (var (_, p, s) in _entries)
         {
-            var ss = s.Span; var ps = p.Span;
-            if (!p.RequiresGrad) { ps.CopyTo(ss); continue; }
-            for (int i = 0; i < ss.Length; i++) ss[i] -= oneMinusDecay * (ss[i] - ps[i]);
+            if (p.RequiresGrad) Lerp(s.Span, p.Span, oneMinusDecay);
+            else p.Span.CopyTo(s.Span);
         }
+    }
+
+    /// <summary>s ← s − w·(s − p), in diffusers' operation order; vector body and scalar tail agree bit for bit.</summary>
+    private static void Lerp(Span<float> s, ReadOnlySpan<float> p, float w)
+    {
+        int i = 0, n = s.Length, width = Vector<float>.Count;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vw = new Vector<float>(w);
+            for (; i <= n - width; i += width)
+            {
+                var si = new Vector<float>(s.Slice(i));
+                (si - vw * (si - new Vector<float>(p.Slice(i)))).CopyTo(s.Slice(i));
+            }
+        }
+        for (; i < n; i++) s[i] -= w * (s[i] - p[i]);
     }
 
     /// <summary>Writes the averaged weights into the live parameters (e.g. for evaluation or export).</summary>

@@ -145,15 +145,16 @@ public sealed class OptimizerTests
     }
 
     [TestMethod]
-    public void WarmedUpStepsAllocateNothing()
+    public void WarmedUpOptimizerAndEmaStepsAllocateNothing()
     {
         var m = Mlp(1);
         var adam = new AdamW(m.NamedParameters(), amsGrad: true);
         var sgd = new SGD(m.NamedParameters(), lr: 0.01, momentum: 0.9, weightDecay: 1e-3);
+        var ema = new ExponentialMovingAverage(m.NamedParameters());
         m.Forward(Quadrants(4, 1).X).Sum().Backward();
-        adam.Step(); sgd.Step();
+        adam.Step(); sgd.Step(); ema.Step();
         long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++) { adam.Step(); sgd.Step(); }
+        for (int i = 0; i < 5; i++) { adam.Step(); sgd.Step(); ema.Step(); }
         Assert.AreEqual(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
