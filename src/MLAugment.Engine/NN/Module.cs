@@ -7,7 +7,7 @@ namespace MLAugment.Engine.NN;
 /// BatchNorm running statistics) and submodules, registered explicitly in the constructor. Names compose
 /// with dots exactly like PyTorch's state_dict keys ("down.0.conv1.weight"), so checkpoints map one to one.
 /// </summary>
-public abstract class Module
+public abstract partial class Module
 {
     private readonly List<KeyValuePair<string, Tensor>> _parameters = new();
     private readonly List<KeyValuePair<string, Tensor>> _buffers = new();
@@ -129,12 +129,27 @@ public abstract class Module
     {
         ArgumentNullException.ThrowIfNull(stateDict);
         var own = StateDict();
-        var missing = own.Keys.Where(k => !stateDict.ContainsKey(k)).ToList();
-        var unexpected = stateDict.Keys.Where(k => !own.ContainsKey(k)).ToList();
+        var result = CheckLoad(own, stateDict.Select(kv => (kv.Key, kv.Value.Shape.ToArray())), strict);
+        using (AG.NoGrad())
+            foreach (var (key, target) in own)
+                if (stateDict.TryGetValue(key, out var src)) target.CopyFrom(src);
+        return result;
+    }
+
+    /// <summary>
+    /// Compares a source's (key, shape) list with <paramref name="own"/> state and throws one error listing every
+    /// shape mismatch and, when strict, every missing and unexpected key.
+    /// </summary>
+    private protected LoadStateDictResult CheckLoad(OrderedDictionary<string, Tensor> own, IEnumerable<(string Key, int[] Shape)> source, bool strict)
+    {
+        var sourceShapes = new Dictionary<string, int[]>();
+        foreach (var (key, shape) in source) sourceShapes[key] = shape;
+        var missing = own.Keys.Where(k => !sourceShapes.ContainsKey(k)).ToList();
+        var unexpected = sourceShapes.Keys.Where(k => !own.ContainsKey(k)).ToList();
         var mismatched = new List<string>();
         foreach (var (key, target) in own)
-            if (stateDict.TryGetValue(key, out var src) && !ShapeUtil.SameShape(src.Shape, target.Shape))
-                mismatched.Add($"{key}: expected {ShapeUtil.Format(target.Shape)}, got {ShapeUtil.Format(src.Shape)}");
+            if (sourceShapes.TryGetValue(key, out var shape) && !ShapeUtil.SameShape(shape, target.Shape))
+                mismatched.Add($"{key}: expected {ShapeUtil.Format(target.Shape)}, got {ShapeUtil.Format(shape)}");
 
         var errors = new List<string>();
         if (mismatched.Count > 0) errors.Add("size mismatch for " + string.Join("; ", mismatched));
@@ -142,10 +157,6 @@ public abstract class Module
         if (strict && unexpected.Count > 0) errors.Add("unexpected keys: " + string.Join(", ", unexpected));
         if (errors.Count > 0)
             throw new ArgumentException($"LoadStateDict into {GetType().Name}: " + string.Join(". ", errors) + ".");
-
-        using (AG.NoGrad())
-            foreach (var (key, target) in own)
-                if (stateDict.TryGetValue(key, out var src)) target.CopyFrom(src);
         return new LoadStateDictResult(missing, unexpected);
     }
 
