@@ -68,7 +68,10 @@ public sealed class AdamW : Optimizer
         public float Decay, Beta1, OneMinusBeta1, Beta2, OneMinusBeta2, Bc2Sqrt, Eps, NegStepSize;
     }
 
-    /// <summary>One fused pass; the vector body and the scalar tail perform the same float operations in the same order.</summary>
+    /// <summary>
+    /// One pass over the parameter. Float operations follow torch's kernels in order and rounding, including the
+    /// fused multiply-add of ATen's add_(x, alpha); the vector body and the scalar tail agree bit for bit.
+    /// </summary>
     private static void Kernel(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, Span<float> vMax, Coefficients k)
     {
         bool ams = !vMax.IsEmpty;
@@ -83,7 +86,7 @@ public sealed class AdamW : Optimizer
             {
                 var gi = new Vector<float>(g.Slice(i));
                 var pi = new Vector<float>(p.Slice(i)) * decay;
-                var mi = new Vector<float>(m.Slice(i)) * b1 + gi * c1;
+                var mi = Vector.FusedMultiplyAdd(gi, c1, new Vector<float>(m.Slice(i)) * b1);
                 var vi = new Vector<float>(v.Slice(i)) * b2 + c2 * gi * gi;
                 mi.CopyTo(m.Slice(i));
                 vi.CopyTo(v.Slice(i));
@@ -96,7 +99,7 @@ public sealed class AdamW : Optimizer
         {
             float gi = g[i];
             float pi = p[i] * k.Decay;
-            float mi = m[i] * k.Beta1 + gi * k.OneMinusBeta1;
+            float mi = MathF.FusedMultiplyAdd(gi, k.OneMinusBeta1, m[i] * k.Beta1);
             float vi = v[i] * k.Beta2 + k.OneMinusBeta2 * gi * gi;
             m[i] = mi;
             v[i] = vi;

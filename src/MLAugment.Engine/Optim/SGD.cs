@@ -38,6 +38,8 @@ public sealed class SGD : Optimizer
         WithMomentum(p.Span, g.Span, buf!.Span, first, wd, (float)Momentum, (float)(1 - Dampening), Nesterov, negLr);
     }
 
+    // Each "a + alpha·b" is a fused multiply-add, as in ATen's vectorized add_(b, alpha=...), so trajectories
+    // match torch's bit for bit; vector body and scalar tail perform identical operations.
     private static void Plain(Span<float> p, ReadOnlySpan<float> g, float wd, float negLr)
     {
         int i = 0, n = p.Length, w = Vector<float>.Count;
@@ -47,14 +49,14 @@ public sealed class SGD : Optimizer
             for (; i <= n - w; i += w)
             {
                 var pi = new Vector<float>(p.Slice(i));
-                var d = wd == 0f ? new Vector<float>(g.Slice(i)) : new Vector<float>(g.Slice(i)) + pi * vwd;
-                (pi + d * vlr).CopyTo(p.Slice(i));
+                var d = wd == 0f ? new Vector<float>(g.Slice(i)) : Vector.FusedMultiplyAdd(pi, vwd, new Vector<float>(g.Slice(i)));
+                Vector.FusedMultiplyAdd(d, vlr, pi).CopyTo(p.Slice(i));
             }
         }
         for (; i < n; i++)
         {
-            float d = wd == 0f ? g[i] : g[i] + p[i] * wd;
-            p[i] = p[i] + d * negLr;
+            float d = wd == 0f ? g[i] : MathF.FusedMultiplyAdd(p[i], wd, g[i]);
+            p[i] = MathF.FusedMultiplyAdd(d, negLr, p[i]);
         }
     }
 
@@ -69,21 +71,21 @@ public sealed class SGD : Optimizer
             for (; i <= n - w; i += w)
             {
                 var pi = new Vector<float>(p.Slice(i));
-                var d = wd == 0f ? new Vector<float>(g.Slice(i)) : new Vector<float>(g.Slice(i)) + pi * vwd;
-                var b = first ? d : new Vector<float>(buf.Slice(i)) * vmu + d * vdamp;
+                var d = wd == 0f ? new Vector<float>(g.Slice(i)) : Vector.FusedMultiplyAdd(pi, vwd, new Vector<float>(g.Slice(i)));
+                var b = first ? d : Vector.FusedMultiplyAdd(d, vdamp, new Vector<float>(buf.Slice(i)) * vmu);
                 b.CopyTo(buf.Slice(i));
-                d = nesterov ? d + b * vmu : b;
-                (pi + d * vlr).CopyTo(p.Slice(i));
+                d = nesterov ? Vector.FusedMultiplyAdd(b, vmu, d) : b;
+                Vector.FusedMultiplyAdd(d, vlr, pi).CopyTo(p.Slice(i));
             }
         }
         for (; i < n; i++)
         {
             float pi = p[i];
-            float d = wd == 0f ? g[i] : g[i] + pi * wd;
-            float b = first ? d : buf[i] * momentum + d * oneMinusDampening;
+            float d = wd == 0f ? g[i] : MathF.FusedMultiplyAdd(pi, wd, g[i]);
+            float b = first ? d : MathF.FusedMultiplyAdd(d, oneMinusDampening, buf[i] * momentum);
             buf[i] = b;
-            d = nesterov ? d + b * momentum : b;
-            p[i] = pi + d * negLr;
+            d = nesterov ? MathF.FusedMultiplyAdd(b, momentum, d) : b;
+            p[i] = MathF.FusedMultiplyAdd(d, negLr, pi);
         }
     }
 
