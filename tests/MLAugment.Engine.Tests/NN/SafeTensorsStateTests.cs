@@ -75,4 +75,15 @@ public sealed class SafeTensorsStateTests
         }
         finally { File.Delete(path); }
     }
+
+    [TestMethod]
+    public void LoadsATorchCheckpointWithHalfPrecisionBiases()
+    {
+        var c = NNGolden.Case("mlp_safetensors");
+        var g = new Generator(0);
+        var mlp = new Sequential(new Linear(4, 8, g), new SiLU(), new Linear(8, 2, g));
+        var r = mlp.LoadSafeTensors(Path.Combine(AppContext.BaseDirectory, "NN", "mlp_checkpoint.safetensors"));
+        Assert.AreEqual(0, r.MissingKeys.Count + r.UnexpectedKeys.Count);
+        NNGolden.AssertClose(NNGolden.Tensor(c.GetProperty("output")), mlp.Forward(NNGolden.Input(c)));
+    }
 }

@@ -6,6 +6,7 @@ The C# tests build the same module, load the state dict strictly (so names and s
 the forward pass and compare. Parameter names/counts of a nested diffusers-style block are recorded as well.
 """
 import json
+import struct
 
 import torch
 import torch.nn as nn
@@ -90,6 +91,25 @@ class TinyUNetLike(nn.Module):
         self.ln = nn.LayerNorm(8)
 
 
+def write_safetensors(path, tensors):
+    """Minimal safetensors writer (the safetensors package is not installed here): sorted names, 8-byte aligned."""
+    header, blobs, offset = {}, [], 0
+    for name in sorted(tensors):
+        t = tensors[name].contiguous()
+        dtype = {torch.float32: "F32", torch.float16: "F16", torch.int64: "I64"}[t.dtype]
+        raw = t.numpy().tobytes()
+        header[name] = dict(dtype=dtype, shape=list(t.shape), data_offsets=[offset, offset + len(raw)])
+        blobs.append(raw)
+        offset += len(raw)
+    h = json.dumps(header, separators=(",", ":")).encode()
+    h += b" " * (-len(h) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)))
+        f.write(h)
+        for b in blobs:
+            f.write(b)
+
+
 def case(name, module, inputs, output, **extra):
     d = dict(name=name, state=state(module), inputs=[t2j(x) for x in inputs], output=t2j(output))
     d.update(extra)
@@ -171,6 +191,17 @@ def main():
     m.check_against_torch_mha(q, k, v, None, am)
     cases.append(dict(name="mha_cross", state=state(m), inputs=[t2j(q), t2j(k), t2j(v)], attn_mask=t2j(am),
                       output=t2j(m(q, k, v, None, am)), heads=4, kdim=6, vdim=3))
+
+    # A torch checkpoint in safetensors form: F32 weights, F16 biases (converted on load), I64 step counter.
+    m = nn.Sequential(nn.Linear(4, 8), nn.SiLU(), nn.Linear(8, 2))
+    with torch.no_grad():
+        for lin in (m[0], m[2]):
+            lin.bias.copy_(lin.bias.half().float())
+    x = torch.randn(3, 4)
+    sd = {k: v for k, v in m.state_dict().items()}
+    sd = {k: (v.half() if k.endswith("bias") else v) for k, v in sd.items()}
+    write_safetensors("mlp_checkpoint.safetensors", sd)
+    cases.append(dict(name="mlp_safetensors", inputs=[t2j(x)], output=t2j(m(x))))
 
     u = TinyUNetLike()
     names = dict(
