@@ -61,5 +61,24 @@ public static class ShapeUtil
         return d;
     }
 
+    /// <summary>True if <paramref name="shape"/> broadcasts to exactly <paramref name="target"/>.</summary>
+    public static bool BroadcastsTo(ReadOnlySpan<int> shape, ReadOnlySpan<int> target)
+    {
+        if (shape.Length > target.Length) return false;
+        int lead = target.Length - shape.Length;
+        for (int i = 0; i < shape.Length; i++)
+            if (shape[i] != target[lead + i] && shape[i] != 1) return false;
+        return true;
+    }
+
+    /// <summary>Resolves a possibly negative dim against a tensor's shape; the error names the op and the shape.</summary>
+    public static int NormalizeDim(string op, int dim, ReadOnlySpan<int> shape)
+    {
+        int d = dim < 0 ? dim + shape.Length : dim;
+        if (d < 0 || d >= shape.Length)
+            throw new ArgumentOutOfRangeException(nameof(dim), $"{op}: dim {dim} is out of range for a tensor of shape {Format(shape)} (rank {shape.Length}).");
+        return d;
+    }
+
     public static bool SameShape(ReadOnlySpan<int> a, ReadOnlySpan<int> b) => a.SequenceEqual(b);
 }

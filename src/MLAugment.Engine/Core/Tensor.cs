@@ -26,7 +26,7 @@ public sealed partial class Tensor
     public int Length { get; }
     public ReadOnlySpan<int> Shape => _shape;
     public int Rank => _shape.Length;
-    public int Size(int dim) => _shape[ShapeUtil.NormalizeDim("Size", dim, _shape.Length)];
+    public int Size(int dim) => _shape[ShapeUtil.NormalizeDim("Size", dim, _shape)];
 
     /// <summary>Optional name used in error messages and state dicts.</summary>
     public string? Name { get; set; }
@@ -190,7 +190,7 @@ public sealed partial class Tensor
 
     public Tensor Flatten(int startDim = 1)
     {
-        int d = ShapeUtil.NormalizeDim("Flatten", startDim, Rank);
+        int d = ShapeUtil.NormalizeDim("Flatten", startDim, Shape);
         var s = new int[d + 1];
         for (int i = 0; i < d; i++) s[i] = _shape[i];
         s[d] = -1;

@@ -49,20 +49,24 @@ public sealed partial class Tensor
         return r;
     }
 
-    /// <summary>Elementwise maximum; the gradient goes to a where a ≥ b (ties to a), as PyTorch splits ties evenly is avoided for determinism.</summary>
+    /// <summary>Elementwise maximum; where a = b the gradient is split evenly between them, as torch does.</summary>
     public static Tensor Maximum(Tensor a, Tensor b) =>
         Binary("Maximum", BinaryKind.Max, a, b, (g, x, y) =>
         {
-            var m = GreaterEqualMask(x, y);
+            var m = WinnerMask(x, y);
             return (AG.Needs(x) ? SumTo(g * m, x.Shape) : null, AG.Needs(y) ? SumTo(g * (1f - m), y.Shape) : null);
         });
 
+    /// <summary>Elementwise minimum; ties split the gradient evenly, as torch does.</summary>
     public static Tensor Minimum(Tensor a, Tensor b) =>
         Binary("Minimum", BinaryKind.Min, a, b, (g, x, y) =>
         {
-            var m = GreaterEqualMask(y, x);
+            var m = WinnerMask(y, x);
             return (AG.Needs(x) ? SumTo(g * m, x.Shape) : null, AG.Needs(y) ? SumTo(g * (1f - m), y.Shape) : null);
         });
+
+    /// <summary>1 where a &gt; b, ½ where a = b, 0 where a &lt; b (broadcast).</summary>
+    private static Tensor WinnerMask(Tensor a, Tensor b) => (GreaterEqualMask(a, b) + 1f - GreaterEqualMask(b, a)) * 0.5f;
 
     /// <summary>cond ? a : b elementwise (cond nonzero = true), all three broadcast; cond gets no gradient.</summary>
     public static Tensor Where(Tensor cond, Tensor a, Tensor b)

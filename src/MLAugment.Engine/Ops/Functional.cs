@@ -11,6 +11,24 @@ public enum Reduction { None, Mean, Sum }
 /// </summary>
 public static partial class F
 {
+    /// <summary>
+    /// Records an op whose optional inputs may be null: the backward closure returns one gradient per entry of
+    /// <paramref name="inputs"/> (nulls included) and only the non-null inputs are attached to the graph.
+    /// </summary>
+    internal static Tensor RecordOptional(Tensor output, string op, Tensor?[] inputs, Func<Tensor, Tensor?[]> backward)
+    {
+        var present = new List<Tensor>(); var slot = new List<int>();
+        for (int i = 0; i < inputs.Length; i++)
+            if (inputs[i] != null) { present.Add(inputs[i]!); slot.Add(i); }
+        return AG.Record(output, op, present.ToArray(), g =>
+        {
+            var all = backward(g);
+            var r = new Tensor?[slot.Count];
+            for (int k = 0; k < slot.Count; k++) r[k] = all[slot[k]];
+            return r;
+        });
+    }
+
     /// <summary>y = x·Wᵀ + b with W [out, in]; x [..., in].</summary>
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias = null)
     {

@@ -77,7 +77,7 @@ public sealed partial class Tensor
     {
         if (perm.Length != Rank)
             throw new ArgumentException($"Permute: {perm.Length} dims given for tensor of shape {ShapeUtil.Format(Shape)}.");
-        var p = perm.Select(d => ShapeUtil.NormalizeDim("Permute", d, Rank)).ToArray();
+        var p = perm.Select(d => ShapeUtil.NormalizeDim("Permute", d, Shape)).ToArray();
         if (p.Distinct().Count() != Rank) throw new ArgumentException($"Permute: [{string.Join(", ", perm)}] is not a permutation.");
         var outShape = p.Select(d => _shape[d]).ToArray();
         var r = Allocate(outShape, clear: false);

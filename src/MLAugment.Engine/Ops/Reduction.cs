@@ -36,7 +36,7 @@ public sealed partial class Tensor
     {
         KeptShape("Mean", dims, out _);
         int count = 1;
-        foreach (var d in dims.Select(d => ShapeUtil.NormalizeDim("Mean", d, Rank)).Distinct()) count *= _shape[d];
+        foreach (var d in dims.Select(d => ShapeUtil.NormalizeDim("Mean", d, Shape)).Distinct()) count *= _shape[d];
         return Sum(dims, keepDim).MulScalar(1f / count);
     }
 
@@ -47,7 +47,7 @@ public sealed partial class Tensor
     {
         KeptShape("Var", dims, out _);
         int count = 1;
-        foreach (var d in dims.Select(d => ShapeUtil.NormalizeDim("Var", d, Rank)).Distinct()) count *= _shape[d];
+        foreach (var d in dims.Select(d => ShapeUtil.NormalizeDim("Var", d, Shape)).Distinct()) count *= _shape[d];
         var centered = this - Mean(dims, keepDim: true);
         var ss = centered.Square().Sum(dims, keepDim);
         int denom = unbiased ? count - 1 : count;
@@ -57,17 +57,24 @@ public sealed partial class Tensor
 
     public Tensor Var(int dim, bool unbiased = true, bool keepDim = false) => Var(new[] { dim }, unbiased, keepDim);
 
-    /// <summary>Maximum of all elements; the gradient flows to the first maximal element.</summary>
+    /// <summary>Maximum of all elements; the gradient is shared evenly by all maximal elements, as torch does.</summary>
     public Tensor Max()
     {
         if (Length == 0) throw new InvalidOperationException($"Max: {Describe()} is empty.");
         int idx = TensorPrimitives.IndexOfMax(Span);
-        var r = Full(Span[idx]);
+        float max = Span[idx];
+        var r = Full(max);
         var own = _shape.ToArray();
+        var x = this;
         return AG.Record(r, "Max", this, g =>
         {
             var gi = Zeros(own);
-            gi.Span[idx] = g.Span[0];
+            var xs = x.Span; var gs = gi.Span;
+            int ties = 0;
+            for (int i = 0; i < xs.Length; i++) if (xs[i] == max) ties++;
+            if (ties == 0) { gs[idx] = g.Span[0]; return new[] { gi }; } // NaN maximum
+            float share = g.Span[0] / ties;
+            for (int i = 0; i < xs.Length; i++) if (xs[i] == max) gs[i] = share;
             return new[] { gi };
         });
     }
@@ -75,7 +82,7 @@ public sealed partial class Tensor
     /// <summary>Max over one dim with the arg-max indices (first occurrence), like torch.max(x, dim).</summary>
     public (Tensor Values, int[] Indices) Max(int dim, bool keepDim = false)
     {
-        int d = ShapeUtil.NormalizeDim("Max", dim, Rank);
+        int d = ShapeUtil.NormalizeDim("Max", dim, Shape);
         int n = _shape[d];
         if (n == 0) throw new InvalidOperationException($"Max: dim {dim} of {Describe()} is empty.");
         int outer = 1, inner = 1;
@@ -119,7 +126,7 @@ public sealed partial class Tensor
         var reduce = new bool[Rank];
         foreach (var dim in dims)
         {
-            int d = ShapeUtil.NormalizeDim(op, dim, Rank);
+            int d = ShapeUtil.NormalizeDim(op, dim, Shape);
             reduce[d] = true;
             kept[d] = 1;
         }

@@ -66,9 +66,12 @@ public sealed partial class Tensor
     public Tensor Sigmoid() => Unary("Sigmoid", TensorPrimitives.Sigmoid, (g, x, y) => g * y * (1f - y));
     public Tensor Tanh() => Unary("Tanh", TensorPrimitives.Tanh, (g, x, y) => g * (1f - y * y));
 
-    /// <summary>softplus(x) = log(1 + eˣ)/β·β, linear above the threshold like PyTorch (β=1, threshold=20).</summary>
+    /// <summary>
+    /// softplus(x) = log(1 + e^(βx))/β, linear above the threshold like PyTorch (β=1, threshold=20). The log runs in
+    /// double so tiny values (very negative x) keep their relative precision, as torch's log1p does.
+    /// </summary>
     public Tensor Softplus(float beta = 1f, float threshold = 20f) => Unary("Softplus",
-        (a, d) => { for (int i = 0; i < a.Length; i++) { float bx = a[i] * beta; d[i] = bx > threshold ? a[i] : MathF.Log(1f + MathF.Exp(bx)) / beta; } },
+        (a, d) => { for (int i = 0; i < a.Length; i++) { float bx = a[i] * beta; d[i] = bx > threshold ? a[i] : (float)(Math.Log(1.0 + Math.Exp(bx)) / beta); } },
         (g, x, y) =>
         {
             var m = EmptyLike(x);
