@@ -1,3 +1,4 @@
+using MLAugment.Engine.IO;
 using MLAugment.Engine.NN;
 using MLAugment.Engine.Optim;
 
@@ -35,7 +36,7 @@ public sealed class SafeTensorsStateTests
             var x = GradCheck.Randn(3, 4, 3);
             CollectionAssert.AreEqual(a.Forward(x).ToArray(), b.Forward(x).ToArray());
             CollectionAssert.AreEqual(new[] { "a.bias", "a.weight", "b.bias", "b.weight", "stat" },
-                SafeTensorsStateDict.Load(path).Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray());
+                StateDictFile.Load(path).Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray());
         }
         finally { File.Delete(path); }
     }
@@ -67,9 +68,9 @@ public sealed class SafeTensorsStateTests
             var opt = new AdamW(net.NamedParameters());
             net.Forward(GradCheck.Randn(1, 2, 3)).Sum().Backward();
             opt.Step();
-            SafeTensorsStateDict.Save(opt.StateDict(), path);
+            StateDictFile.Save(path, opt.StateDict());
             var opt2 = new AdamW(net.NamedParameters());
-            opt2.LoadStateDict(SafeTensorsStateDict.Load(path));
+            opt2.LoadStateDict(StateDictFile.Load(path));
             foreach (var (k, v) in opt.StateDict())
                 CollectionAssert.AreEqual(v.ToArray(), opt2.StateDict()[k].ToArray(), k);
         }
