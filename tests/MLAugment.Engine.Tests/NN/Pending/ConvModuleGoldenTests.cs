@@ -4,7 +4,7 @@ namespace MLAugment.Engine.Tests.NN;
 
 /// <summary>Convolutions against PyTorch, and a diffusers-shaped block whose names and sizes must equal torch's.</summary>
 [TestClass]
-public sealed class ConvGoldenTests
+public sealed class ConvModuleGoldenTests
 {
     private static Tensor Output(System.Text.Json.JsonElement c) => NNGolden.Tensor(c.GetProperty("output"));
 
