@@ -1,0 +1,481 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using MLAugment.Engine.Memory;
+
+namespace MLAugment.Engine.Kernels;
+
+/// <summary>
+/// Single-precision GEMM, row-major, BLAS semantics: C = alpha * op(A) * op(B) + beta * C, where op(X) is X or
+/// X^T. op(A) is m x k, op(B) is k x n, C is m x n. beta == 0 ignores C's prior contents (NaN included).
+/// </summary>
+/// <remarks>
+/// Large products follow Goto &amp; van de Geijn, "Anatomy of High-Performance Matrix Multiplication" (2008):
+/// op(B) is packed in KC x NC panels of NR-wide slivers, op(A) in MR-tall slivers, and a 6x16 register-blocked
+/// FMA micro-kernel streams them. Each output element is produced by exactly one thread per KC block and the KC
+/// blocks are visited in a fixed order, so results are bit-identical for any
+/// <see cref="EngineOptions.MaxDegreeOfParallelism"/>.
+/// </remarks>
+public static unsafe class Sgemm
+{
+    internal const int MR = 6;
+    internal const int NR = 16;
+    internal const int KC = 256;
+    internal const int MC = 120;   // rows of packed A one task walks (MC*KC*4 = 120 KiB, stays in L2)
+    internal const int NC = 4096;  // columns of packed B per panel
+    internal const int NB = 256;   // columns one task walks (sliver stays in L1 while A streams from L2)
+
+    // Below this many multiply-adds the packing and threading overhead outweighs the micro-kernel.
+    private const long SmallWork = 48L * 48 * 48;
+
+    /// <summary>C = alpha * op(A) * op(B) + beta * C (row-major; lda/ldb/ldc are row strides in elements).</summary>
+    public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc, 0, 0, 0, 1);
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+            MultiplyCore(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc,
+                EngineOptions.MaxDegreeOfParallelism);
+    }
+
+    /// <summary>
+    /// Strided batch: for i in [0, batch): C_i = alpha * op(A_i) * op(B_i) + beta * C_i with
+    /// X_i starting at offset i * strideX. A stride of 0 broadcasts one matrix across the batch.
+    /// </summary>
+    public static void MultiplyBatched(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc,
+        int batch, long strideA, long strideB, long strideC)
+    {
+        if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "batch must be >= 0.");
+        if (batch == 0) return;
+        Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc, strideA, strideB, strideC, batch);
+        if (m == 0 || n == 0) return;
+        if (strideC < (long)(m - 1) * ldc + n && batch > 1)
+            throw new ArgumentException($"strideC ({strideC}) makes batch outputs overlap; need >= {(long)(m - 1) * ldc + n}.", nameof(strideC));
+        int threads = EngineOptions.MaxDegreeOfParallelism;
+        fixed (float* pa0 = a)
+        fixed (float* pb0 = b)
+        fixed (float* pc0 = c)
+        {
+            float* pa = pa0, pb = pb0, pc = pc0;
+            long work = (long)m * n * k;
+            if (threads > 1 && batch >= threads && work < (1L << 21))
+            {
+                // Many small products: one thread per product; each product is still computed sequentially.
+                Parallel.For(0, batch, EngineOptions.ParallelOptions, i =>
+                    MultiplyCore(transA, transB, m, n, k, alpha, pa + i * strideA, lda, pb + i * strideB, ldb,
+                        beta, pc + i * strideC, ldc, 1));
+            }
+            else
+            {
+                for (int i = 0; i < batch; i++)
+                    MultiplyCore(transA, transB, m, n, k, alpha, pa + i * strideA, lda, pb + i * strideB, ldb,
+                        beta, pc + i * strideC, ldc, threads);
+            }
+        }
+    }
+
+    private static void Validate(bool transA, bool transB, int m, int n, int k, int aLen, int lda, int bLen, int ldb,
+        int cLen, int ldc, long strideA, long strideB, long strideC, int batch)
+    {
+        if (m < 0) throw new ArgumentOutOfRangeException(nameof(m), m, "m must be >= 0.");
+        if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, "n must be >= 0.");
+        if (k < 0) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be >= 0.");
+        int aRows = transA ? k : m, aCols = transA ? m : k;
+        int bRows = transB ? n : k, bCols = transB ? k : n;
+        if (lda < Math.Max(1, aCols))
+            throw new ArgumentException($"lda ({lda}) must be >= {Math.Max(1, aCols)} (columns of stored A, transA={transA}).", nameof(lda));
+        if (ldb < Math.Max(1, bCols))
+            throw new ArgumentException($"ldb ({ldb}) must be >= {Math.Max(1, bCols)} (columns of stored B, transB={transB}).", nameof(ldb));
+        if (ldc < Math.Max(1, n))
+            throw new ArgumentException($"ldc ({ldc}) must be >= {Math.Max(1, n)} (columns of C).", nameof(ldc));
+        if (strideA < 0 || strideB < 0 || strideC < 0)
+            throw new ArgumentException("Batch strides must be >= 0.", strideA < 0 ? nameof(strideA) : strideB < 0 ? nameof(strideB) : nameof(strideC));
+        CheckLength("a", aLen, aRows, aCols, lda, strideA, batch);
+        CheckLength("b", bLen, bRows, bCols, ldb, strideB, batch);
+        CheckLength("c", cLen, m, n, ldc, strideC, batch);
+    }
+
+    private static void CheckLength(string name, int length, int rows, int cols, int ld, long stride, int batch)
+    {
+        if (rows == 0 || cols == 0) return;
+        long need = (long)(batch - 1) * stride + (long)(rows - 1) * ld + cols;
+        if (length < need)
+            throw new ArgumentException(
+                $"Span '{name}' has {length} elements but a {rows}x{cols} matrix with leading dimension {ld}" +
+                (batch > 1 ? $" and batch {batch} at stride {stride}" : "") + $" needs {need}.", name);
+    }
+
+    /// <summary>Unchecked entry for other kernels (pointers already validated). maxThreads caps parallelism.</summary>
+    internal static void MultiplyCore(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int maxThreads)
+    {
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f)
+        {
+            ScaleC(m, n, beta, c, ldc);
+            return;
+        }
+        long work = (long)m * n * k;
+        if (work <= SmallWork || !Fma.IsSupported)
+        {
+            SmallMultiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
+        // Threads only pay off once there is real work per thread.
+        int threads = work < (1L << 19) ? 1 : Math.Max(1, maxThreads);
+        PackedMultiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+    }
+
+    private static void ScaleC(int m, int n, float beta, float* c, int ldc)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var row = new Span<float>(c + (long)i * ldc, n);
+            if (beta == 0f) row.Clear();
+            else if (beta != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+        }
+    }
+
+    // ---------------------------------------------------------------- small path
+
+    private static void SmallMultiply(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+    {
+        if (!transB)
+        {
+            // Row i of C is a combination of rows of B: C[i,:] = beta*C[i,:] + sum_p (alpha*A[i,p]) * B[p,:].
+            for (int i = 0; i < m; i++)
+            {
+                float* ci = c + (long)i * ldc;
+                var row = new Span<float>(ci, n);
+                if (beta == 0f) row.Clear();
+                else if (beta != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+                for (int p = 0; p < k; p++)
+                {
+                    float s = alpha * (transA ? a[(long)p * lda + i] : a[(long)i * lda + p]);
+                    Axpy(n, s, b + (long)p * ldb, ci);
+                }
+            }
+            return;
+        }
+        // op(B) = B^T: C[i,j] = dot(op(A)[i,:], B[j,:]), both rows contiguous once A's row is gathered.
+        float[]? gathered = transA ? BufferPool.Rent(k) : null;
+        try
+        {
+            fixed (float* g = gathered)
+            {
+                for (int i = 0; i < m; i++)
+                {
+                    float* ai;
+                    if (transA)
+                    {
+                        for (int p = 0; p < k; p++) g[p] = a[(long)p * lda + i];
+                        ai = g;
+                    }
+                    else ai = a + (long)i * lda;
+                    float* ci = c + (long)i * ldc;
+                    for (int j = 0; j < n; j++)
+                    {
+                        float d = alpha * Dot(k, ai, b + (long)j * ldb);
+                        ci[j] = beta == 0f ? d : MathF.FusedMultiplyAdd(beta, ci[j], d);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (gathered != null) BufferPool.Return(gathered);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Axpy(int n, float s, float* x, float* y)
+    {
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vs = Vector256.Create(s);
+            for (; j <= n - 8; j += 8)
+                Vector256.Store(Vector256.FusedMultiplyAdd(vs, Vector256.Load(x + j), Vector256.Load(y + j)), y + j);
+        }
+        for (; j < n; j++) y[j] = MathF.FusedMultiplyAdd(s, x[j], y[j]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float Dot(int n, float* x, float* y)
+    {
+        int j = 0;
+        float sum = 0f;
+        if (Vector256.IsHardwareAccelerated && n >= 16)
+        {
+            var s0 = Vector256<float>.Zero; var s1 = Vector256<float>.Zero;
+            for (; j <= n - 16; j += 16)
+            {
+                s0 = Vector256.FusedMultiplyAdd(Vector256.Load(x + j), Vector256.Load(y + j), s0);
+                s1 = Vector256.FusedMultiplyAdd(Vector256.Load(x + j + 8), Vector256.Load(y + j + 8), s1);
+            }
+            sum = Vector256.Sum(s0 + s1);
+        }
+        for (; j < n; j++) sum = MathF.FusedMultiplyAdd(x[j], y[j], sum);
+        return sum;
+    }
+
+    // ---------------------------------------------------------------- packed path
+
+    private static void PackedMultiply(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int threads)
+    {
+        int kcMax = Math.Min(k, KC);
+        int mSlivers = (m + MR - 1) / MR;
+        int ncMax = Math.Min(n, NC);
+        int nSliversMax = (ncMax + NR - 1) / NR;
+        float[] packA = BufferPool.Rent(mSlivers * MR * kcMax);
+        float[] packB = BufferPool.Rent(nSliversMax * NR * kcMax);
+        try
+        {
+            fixed (float* pA0 = packA)
+            fixed (float* pB0 = packB)
+            {
+                float* pA = pA0, pB = pB0;
+                for (int jc = 0; jc < n; jc += NC)
+                {
+                    int nc = Math.Min(NC, n - jc);
+                    int nSlivers = (nc + NR - 1) / NR;
+                    for (int pc = 0; pc < k; pc += KC)
+                    {
+                        int kc = Math.Min(KC, k - pc);
+                        bool first = pc == 0;
+                        // Pack: slivers of A and of B, split into chunks any thread may take.
+                        const int packChunk = 8;
+                        int aChunks = (mSlivers + packChunk - 1) / packChunk;
+                        int bChunks = (nSlivers + packChunk - 1) / packChunk;
+                        int totalPack = aChunks + bChunks;
+                        if (threads > 1)
+                            Parallel.For(0, totalPack, new ParallelOptions { MaxDegreeOfParallelism = threads },
+                                t => PackChunk(t, aChunks, packChunk, transA, transB, m, nc, mSlivers, nSlivers, kc, pc, jc,
+                                    a, lda, b, ldb, pA, pB));
+                        else
+                            for (int t = 0; t < totalPack; t++)
+                                PackChunk(t, aChunks, packChunk, transA, transB, m, nc, mSlivers, nSlivers, kc, pc, jc,
+                                    a, lda, b, ldb, pA, pB);
+
+                        int mTasks = (m + MC - 1) / MC;
+                        int nTasks = (nc + NB - 1) / NB;
+                        int tasks = mTasks * nTasks;
+                        float* cj = c + jc;
+                        if (threads > 1)
+                            Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = threads },
+                                t => ComputeTask(t, nTasks, m, nc, kc, pA, pB, cj, ldc, alpha, beta, first));
+                        else
+                            for (int t = 0; t < tasks; t++)
+                                ComputeTask(t, nTasks, m, nc, kc, pA, pB, cj, ldc, alpha, beta, first);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            BufferPool.Return(packA);
+            BufferPool.Return(packB);
+        }
+    }
+
+    private static void PackChunk(int t, int aChunks, int chunk, bool transA, bool transB, int m, int nc,
+        int mSlivers, int nSlivers, int kc, int pc, int jc, float* a, int lda, float* b, int ldb, float* pA, float* pB)
+    {
+        if (t < aChunks)
+        {
+            int s1 = Math.Min(mSlivers, (t + 1) * chunk);
+            for (int s = t * chunk; s < s1; s++)
+                PackA(transA, a, lda, s * MR, Math.Min(MR, m - s * MR), pc, kc, pA + (long)s * MR * kc);
+        }
+        else
+        {
+            t -= aChunks;
+            int s1 = Math.Min(nSlivers, (t + 1) * chunk);
+            for (int s = t * chunk; s < s1; s++)
+                PackB(transB, b, ldb, jc + s * NR, Math.Min(NR, nc - s * NR), pc, kc, pB + (long)s * NR * kc);
+        }
+    }
+
+    /// <summary>Packs op(A)[i0..i0+rows, p0..p0+kc] as dst[p*MR + r], zero-padding rows beyond <paramref name="rows"/>.</summary>
+    private static void PackA(bool transA, float* a, int lda, int i0, int rows, int p0, int kc, float* dst)
+    {
+        if (transA)
+        {
+            // op(A)[i,p] = A[p,i]: each p gives MR contiguous values.
+            float* src = a + (long)p0 * lda + i0;
+            if (rows == MR)
+            {
+                for (int p = 0; p < kc; p++, src += lda, dst += MR)
+                {
+                    dst[0] = src[0]; dst[1] = src[1]; dst[2] = src[2];
+                    dst[3] = src[3]; dst[4] = src[4]; dst[5] = src[5];
+                }
+            }
+            else
+            {
+                for (int p = 0; p < kc; p++, src += lda, dst += MR)
+                    for (int r = 0; r < MR; r++) dst[r] = r < rows ? src[r] : 0f;
+            }
+        }
+        else
+        {
+            float* src = a + (long)i0 * lda + p0;
+            if (rows == MR)
+            {
+                float* r0 = src, r1 = src + lda, r2 = src + 2L * lda, r3 = src + 3L * lda, r4 = src + 4L * lda, r5 = src + 5L * lda;
+                for (int p = 0; p < kc; p++, dst += MR)
+                {
+                    dst[0] = r0[p]; dst[1] = r1[p]; dst[2] = r2[p];
+                    dst[3] = r3[p]; dst[4] = r4[p]; dst[5] = r5[p];
+                }
+            }
+            else
+            {
+                for (int p = 0; p < kc; p++, dst += MR)
+                    for (int r = 0; r < MR; r++) dst[r] = r < rows ? src[(long)r * lda + p] : 0f;
+            }
+        }
+    }
+
+    /// <summary>Packs op(B)[p0..p0+kc, j0..j0+cols] as dst[p*NR + j], zero-padding columns beyond <paramref name="cols"/>.</summary>
+    private static void PackB(bool transB, float* b, int ldb, int j0, int cols, int p0, int kc, float* dst)
+    {
+        if (!transB)
+        {
+            float* src = b + (long)p0 * ldb + j0;
+            if (cols == NR)
+            {
+                for (int p = 0; p < kc; p++, src += ldb, dst += NR)
+                {
+                    Vector256.Store(Vector256.Load(src), dst);
+                    Vector256.Store(Vector256.Load(src + 8), dst + 8);
+                }
+            }
+            else
+            {
+                for (int p = 0; p < kc; p++, src += ldb, dst += NR)
+                    for (int j = 0; j < NR; j++) dst[j] = j < cols ? src[j] : 0f;
+            }
+        }
+        else
+        {
+            // op(B)[p,j] = B[j,p]: walk each source row contiguously, scatter with stride NR.
+            float* src = b + (long)j0 * ldb + p0;
+            for (int j = 0; j < NR; j++)
+            {
+                float* d = dst + j;
+                if (j < cols)
+                {
+                    float* s = src + (long)j * ldb;
+                    for (int p = 0; p < kc; p++) d[p * NR] = s[p];
+                }
+                else
+                {
+                    for (int p = 0; p < kc; p++) d[p * NR] = 0f;
+                }
+            }
+        }
+    }
+
+    private static void ComputeTask(int t, int nTasks, int m, int nc, int kc, float* pA, float* pB, float* c, int ldc,
+        float alpha, float beta, bool first)
+    {
+        int it = t / nTasks, jt = t % nTasks;
+        int i0 = it * MC, i1 = Math.Min(m, i0 + MC);
+        int j0 = jt * NB, j1 = Math.Min(nc, j0 + NB);
+        for (int j = j0; j < j1; j += NR)
+        {
+            int nr = Math.Min(NR, j1 - j);
+            float* bs = pB + (long)(j / NR) * NR * kc;
+            for (int i = i0; i < i1; i += MR)
+            {
+                int mr = Math.Min(MR, i1 - i);
+                float* asl = pA + (long)(i / MR) * MR * kc;
+                float* ct = c + (long)i * ldc + j;
+                if (mr == MR && nr == NR)
+                    Kernel6x16(kc, asl, bs, ct, ldc, alpha, beta, first);
+                else
+                    KernelEdge(kc, asl, bs, ct, ldc, mr, nr, alpha, beta, first);
+            }
+        }
+    }
+
+    /// <summary>6x16 micro-kernel: 12 ymm accumulators, 2 B loads and 1 A broadcast per k step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel6x16(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, bool first)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Avx.LoadVector256(b);
+            var b1 = Avx.LoadVector256(b + 8);
+            var av = Avx.BroadcastScalarToVector256(a);
+            c00 = Fma.MultiplyAdd(av, b0, c00); c01 = Fma.MultiplyAdd(av, b1, c01);
+            av = Avx.BroadcastScalarToVector256(a + 1);
+            c10 = Fma.MultiplyAdd(av, b0, c10); c11 = Fma.MultiplyAdd(av, b1, c11);
+            av = Avx.BroadcastScalarToVector256(a + 2);
+            c20 = Fma.MultiplyAdd(av, b0, c20); c21 = Fma.MultiplyAdd(av, b1, c21);
+            av = Avx.BroadcastScalarToVector256(a + 3);
+            c30 = Fma.MultiplyAdd(av, b0, c30); c31 = Fma.MultiplyAdd(av, b1, c31);
+            av = Avx.BroadcastScalarToVector256(a + 4);
+            c40 = Fma.MultiplyAdd(av, b0, c40); c41 = Fma.MultiplyAdd(av, b1, c41);
+            av = Avx.BroadcastScalarToVector256(a + 5);
+            c50 = Fma.MultiplyAdd(av, b0, c50); c51 = Fma.MultiplyAdd(av, b1, c51);
+            a += MR; b += NR;
+        }
+        var va = Vector256.Create(alpha);
+        StoreRow(c, c00, c01, va, beta, first); c += ldc;
+        StoreRow(c, c10, c11, va, beta, first); c += ldc;
+        StoreRow(c, c20, c21, va, beta, first); c += ldc;
+        StoreRow(c, c30, c31, va, beta, first); c += ldc;
+        StoreRow(c, c40, c41, va, beta, first); c += ldc;
+        StoreRow(c, c50, c51, va, beta, first);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(float* c, Vector256<float> x0, Vector256<float> x1, Vector256<float> va, float beta, bool first)
+    {
+        if (first)
+        {
+            if (beta == 0f)
+            {
+                Avx.Store(c, Avx.Multiply(va, x0));
+                Avx.Store(c + 8, Avx.Multiply(va, x1));
+            }
+            else
+            {
+                var vb = Vector256.Create(beta);
+                Avx.Store(c, Fma.MultiplyAdd(va, x0, Avx.Multiply(vb, Avx.LoadVector256(c))));
+                Avx.Store(c + 8, Fma.MultiplyAdd(va, x1, Avx.Multiply(vb, Avx.LoadVector256(c + 8))));
+            }
+        }
+        else
+        {
+            Avx.Store(c, Fma.MultiplyAdd(va, x0, Avx.LoadVector256(c)));
+            Avx.Store(c + 8, Fma.MultiplyAdd(va, x1, Avx.LoadVector256(c + 8)));
+        }
+    }
+
+    /// <summary>Partial tile: full micro-kernel into a scratch tile, then the same store formula element-wise.</summary>
+    private static void KernelEdge(int kc, float* a, float* b, float* c, int ldc, int mr, int nr, float alpha, float beta, bool first)
+    {
+        float* tile = stackalloc float[MR * NR];
+        Kernel6x16(kc, a, b, tile, NR, 1f, 0f, true);
+        for (int i = 0; i < mr; i++)
+        {
+            float* ci = c + (long)i * ldc;
+            float* ti = tile + i * NR;
+            for (int j = 0; j < nr; j++)
+            {
+                float prior = first ? (beta == 0f ? 0f : beta * ci[j]) : ci[j];
+                ci[j] = MathF.FusedMultiplyAdd(alpha, ti[j], prior);
+            }
+        }
+    }
+}
