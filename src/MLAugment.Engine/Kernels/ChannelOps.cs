@@ -1,0 +1,42 @@
+using System.Numerics.Tensors;
+
+namespace MLAugment.Engine.Kernels;
+
+/// <summary>Per-channel helpers over NCHW tensors (bias add and its gradient).</summary>
+public static class ChannelOps
+{
+    /// <summary>x[n, c, :] += bias[c] for x laid out as [n, c, spatial].</summary>
+    public static void AddBias(Span<float> x, ReadOnlySpan<float> bias, int n, int c, int spatial)
+    {
+        Check(x.Length, bias.Length, n, c, spatial, nameof(x), nameof(bias));
+        for (int i = 0; i < n; i++)
+            for (int ch = 0; ch < c; ch++)
+            {
+                var plane = x.Slice((i * c + ch) * spatial, spatial);
+                TensorPrimitives.Add(plane, bias[ch], plane);
+            }
+    }
+
+    /// <summary>sums[c] = sum over n and spatial of x[n, c, :] (overwrites sums; the bias gradient of NCHW).</summary>
+    /// <remarks>Summed per image plane, then across images in index order, so the result is thread-count independent.</remarks>
+    public static void SumPerChannel(ReadOnlySpan<float> x, Span<float> sums, int n, int c, int spatial)
+    {
+        Check(x.Length, sums.Length, n, c, spatial, nameof(x), nameof(sums));
+        for (int ch = 0; ch < c; ch++)
+        {
+            double s = 0;
+            for (int i = 0; i < n; i++) s += TensorPrimitives.Sum(x.Slice((i * c + ch) * spatial, spatial));
+            sums[ch] = (float)s;
+        }
+    }
+
+    private static void Check(int xLen, int cLen, int n, int c, int spatial, string xName, string cName)
+    {
+        if (n < 0 || c < 0 || spatial < 0)
+            throw new ArgumentException($"n, c, spatial must be >= 0 (got {n}, {c}, {spatial}).", n < 0 ? nameof(n) : c < 0 ? nameof(c) : nameof(spatial));
+        if (xLen < (long)n * c * spatial)
+            throw new ArgumentException($"{xName} has {xLen} elements, expected n*c*spatial = {(long)n * c * spatial}.", xName);
+        if (cLen < c)
+            throw new ArgumentException($"{cName} has {cLen} elements, expected c = {c}.", cName);
+    }
+}
