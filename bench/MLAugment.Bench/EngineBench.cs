@@ -17,8 +17,19 @@ public static class EngineBench
     /// <param name="Flops">floating-point operations per body run, for the GFLOPS columns (optional)</param>
     public sealed record BenchCase(string Name, JsonObject Spec, Func<Action> Setup, double? Flops = null);
 
-    public static IEnumerable<BenchCase> Cases()
+    public static IEnumerable<BenchCase> Cases(bool parts = false)
     {
+        if (parts)
+        {
+            // Diagnostics only (`engine --parts`): each conv pass alone, never written to results.
+            foreach (var (c, hw) in new[] { (32, 32), (64, 16), (128, 8) })
+                foreach (var part in new[] { "fwd", "bwd_in", "bwd_w" })
+                    yield return ConvPart(64, c, hw, part);
+            foreach (var (m, n, k, ta, tb) in new[] { (32, 1024, 288, false, false), (288, 1024, 32, true, false), (32, 288, 1024, false, true),
+                         (128, 64, 1152, false, false), (1152, 64, 128, true, false), (128, 1152, 64, false, true) })
+                yield return GemmTimes64(m, n, k, ta, tb);
+            yield break;
+        }
         foreach (int n in new[] { 256, 512, 1024, 2048 })
             yield return Sgemm(n);
         foreach (var (c, hw) in new[] { (32, 32), (64, 16), (128, 8) })
@@ -68,12 +79,45 @@ public static class EngineBench
             3 * 2.0 * s.N * s.OutC * s.OutH * s.OutW * (s.C / s.Groups) * s.KH * s.KW);
     }
 
+    // 64 single-threaded products of one conv layer's per-image GEMM shape: the GEMM share of a conv pass.
+    private static unsafe BenchCase GemmTimes64(int m, int n, int k, bool ta, bool tb) => new(
+        $"gemm64_m{m}_n{n}_k{k}_{(ta ? 'T' : 'N')}{(tb ? 'T' : 'N')}", new JsonObject { ["kind"] = "none" }, () =>
+        {
+            var a = Random(m * k, 1); var b = Random(k * n, 2); var c = new float[m * n];
+            return () =>
+            {
+                fixed (float* pa = a) fixed (float* pb = b) fixed (float* pc = c)
+                    for (int i = 0; i < 64; i++)
+                        Engine.Kernels.Sgemm.MultiplyCore(ta, tb, m, n, k, 1f, pa, ta ? m : k, pb, tb ? k : n, 0f, pc, n, 1);
+            };
+        }, 64 * 2.0 * m * n * k);
+
+    private static BenchCase ConvPart(int batch, int ch, int hw, string part)
+    {
+        var s = new Conv2dShape(batch, ch, hw, hw, ch, 3, 3, 1, 1, 1, 1);
+        return new BenchCase($"conv3x3_{part}_b{batch}_c{ch}_{hw}x{hw}", new JsonObject { ["kind"] = "none" }, () =>
+        {
+            var x = Random(s.InputLength, 1); var w = Random(s.WeightLength, 2); var bias = Random(ch, 3);
+            var y = new float[s.OutputLength]; var gy = Random(s.OutputLength, 4);
+            var gx = new float[s.InputLength]; var gw = new float[s.WeightLength]; var gb = new float[ch];
+            return part switch
+            {
+                "fwd" => () => Conv2dKernels.Forward(x, w, bias, y, s),
+                "bwd_in" => () => Conv2dKernels.BackwardInput(gy, w, gx, s),
+                _ => () => Conv2dKernels.BackwardWeight(x, gy, gw, gb, s),
+            };
+        }, 2.0 * s.N * s.OutC * s.OutH * s.OutW * s.GroupC * s.KH * s.KW);
+    }
+
     public static int Run(string[] args)
     {
-        bool noAnchor = args.Contains("--no-anchor");
+        bool parts = args.Contains("--parts");
+        bool cpuOnly = args.Contains("--cpu");
+        if (cpuOnly) EngineOptions.MaxDegreeOfParallelism = 1;
+        bool noAnchor = parts || cpuOnly || args.Contains("--no-anchor");
         string? filter = args.SkipWhile(a => a != "--filter").Skip(1).FirstOrDefault();
         string root = RepoRoot();
-        var cases = Cases().Where(c => filter is null || c.Name.Contains(filter)).ToList();
+        var cases = Cases(parts).Where(c => filter is null || c.Name.Contains(filter)).ToList();
 
         Console.WriteLine($"engine bench: {cases.Count} cases, MaxDegreeOfParallelism={EngineOptions.MaxDegreeOfParallelism}, " +
                           $"{Environment.ProcessorCount} cores; median of 7 after 3 warm-ups.");
@@ -81,8 +125,15 @@ public static class EngineBench
         foreach (var c in cases)
         {
             var body = c.Setup();
-            ours[c.Name] = Timing.MedianMs(body);
-            Console.WriteLine($"  ours {c.Name}: {ours[c.Name]:F3} ms");
+            if (cpuOnly)
+            {
+                double cpu = Timing.MinCpuMs(body, 3, 9);
+                Console.WriteLine($"  ours {c.Name}: min CPU {cpu:F3} ms (1 thread){(c.Flops is { } fl ? $", {fl / (cpu * 1e6):F1} GFLOPS" : "")}");
+                continue;
+            }
+            var (median, min) = Timing.Measure(body);
+            ours[c.Name] = median;
+            Console.WriteLine($"  ours {c.Name}: median {median:F3} ms, min {min:F3} ms");
         }
 
         Dictionary<string, double>? anchor = null;
@@ -98,6 +149,7 @@ public static class EngineBench
             anchor = AnchorRunner.Run(Path.Combine(root, "bench", "anchors", "engine_anchor.py"), specs);
         }
 
+        if (cpuOnly) return 0;
         var rows = cases.Select(c =>
         {
             double? a = anchor is not null && anchor.TryGetValue(c.Name, out var v) ? v : null;
@@ -106,7 +158,7 @@ public static class EngineBench
             return new BenchRow(c.Name, ours[c.Name], a, gf, agf);
         }).ToList();
         BenchReport.Print(rows);
-        if (filter is null && !noAnchor)
+        if (filter is null && !noAnchor && !parts)
         {
             string path = Path.Combine(root, "bench", "results", "engine.json");
             BenchReport.Write(path, rows);

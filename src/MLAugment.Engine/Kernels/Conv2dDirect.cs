@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace MLAugment.Engine.Kernels;
 
 /// <summary>
@@ -29,6 +30,7 @@ internal static unsafe class Conv2dDirect
         For(s.N * s.OutC, t => ForwardPlane(t, x, w, bias, y, s));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardPlane(int t, float* x, float* w, float* bias, float* y, in Conv2dShape s)
     {
         int n = t / s.OutC, oc = t % s.OutC;
@@ -63,6 +65,7 @@ internal static unsafe class Conv2dDirect
         For(s.N * s.C, t => BackwardInputPlane(t, gy, w, gx, s));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BackwardInputPlane(int t, float* gy, float* w, float* gx, in Conv2dShape s)
     {
         int n = t / s.C, c = t % s.C;
@@ -99,6 +102,7 @@ internal static unsafe class Conv2dDirect
         For(s.OutC, oc => BackwardWeightFilter(oc, x, gy, gw, s));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BackwardWeightFilter(int oc, float* x, float* gy, float* gw, in Conv2dShape s)
     {
         int H = s.H, W = s.W, OH = s.OutH, OW = s.OutW, cg = s.GroupC, g = oc / s.GroupOutC;

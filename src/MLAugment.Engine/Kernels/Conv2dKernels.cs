@@ -110,30 +110,57 @@ public static unsafe class Conv2dKernels
         return perImage;
     }
 
+    /// <summary>
+    /// Packs each group's weight matrix once per call (W_g, or W_g^T for the input gradient) so the per-image
+    /// products only pack their image side. Returns null when the CPU lacks the packed GEMM path.
+    /// </summary>
+    private static float[]? PackWeights(float* w, in Conv2dShape s, bool transposed, out int perGroup)
+    {
+        int ocg = s.GroupOutC, rows = s.ColumnRows;
+        int m = transposed ? rows : ocg, k = transposed ? ocg : rows;
+        perGroup = Sgemm.PackedALength(m, k);
+        if (!Sgemm.PackedSupported) return null;
+        var packed = BufferPool.Rent(perGroup * s.Groups);
+        fixed (float* p = packed)
+            for (int g = 0; g < s.Groups; g++)
+                Sgemm.PackA(transposed, m, k, w + (long)g * ocg * rows, rows, p + (long)g * perGroup);
+        return packed;
+    }
+
     private static void ForwardGemm(float* x, float* w, float* bias, float* y, Conv2dShape s)
     {
         int colLen = s.IsPointwise ? 0 : s.ColumnRows * s.OutH * s.OutW;
         bool perImage = ParallelOverImages(s.N, out int gemmThreads);
-        if (perImage)
+        float[]? packed = PackWeights(w, s, false, out int perGroup);
+        try
         {
-            Parallel.For(0, s.N, EngineOptions.ParallelOptions,
-                () => BufferPool.Rent(colLen),
-                (n, _, col) => { fixed (float* pc = col) ForwardImage(n, x, w, bias, y, pc, s, 1); return col; },
-                BufferPool.Return);
-        }
-        else
-        {
-            float[] col = BufferPool.Rent(colLen);
-            try
+            fixed (float* pw0 = packed)
             {
-                fixed (float* pc = col)
-                    for (int n = 0; n < s.N; n++) ForwardImage(n, x, w, bias, y, pc, s, gemmThreads);
+                float* pw = packed is null ? null : pw0;
+                if (perImage)
+                {
+                    Parallel.For(0, s.N, EngineOptions.ParallelOptions,
+                        () => BufferPool.Rent(colLen),
+                        (n, _, col) => { fixed (float* pc = col) ForwardImage(n, x, w, pw, perGroup, bias, y, pc, s, 1); return col; },
+                        BufferPool.Return);
+                }
+                else
+                {
+                    float[] col = BufferPool.Rent(colLen);
+                    try
+                    {
+                        fixed (float* pc = col)
+                            for (int n = 0; n < s.N; n++) ForwardImage(n, x, w, pw, perGroup, bias, y, pc, s, gemmThreads);
+                    }
+                    finally { BufferPool.Return(col); }
+                }
             }
-            finally { BufferPool.Return(col); }
         }
+        finally { if (packed != null) BufferPool.Return(packed); }
     }
 
-    private static void ForwardImage(int n, float* x, float* w, float* bias, float* y, float* col, in Conv2dShape s, int threads)
+    private static void ForwardImage(int n, float* x, float* w, float* packedW, int perGroup, float* bias, float* y, float* col,
+        in Conv2dShape s, int threads)
     {
         int G = s.Groups, cg = s.GroupC, ocg = s.GroupOutC, rows = s.ColumnRows;
         int hw = s.H * s.W, ohw = s.OutH * s.OutW;
@@ -148,8 +175,12 @@ public static unsafe class Conv2dKernels
             float* b;
             if (s.IsPointwise) b = xg;
             else { Im2Col.UnfoldCore(xg, cg, s, col); b = col; }
-            Sgemm.MultiplyCore(false, false, ocg, ohw, rows, 1f, w + (long)g * ocg * rows, rows, b, ohw,
-                beta, yn + (long)g * ocg * ohw, ohw, threads);
+            if (packedW != null)
+                Sgemm.MultiplyPrepacked(ocg, ohw, rows, 1f, packedW + (long)g * perGroup, false, b, ohw,
+                    beta, yn + (long)g * ocg * ohw, ohw, threads);
+            else
+                Sgemm.MultiplyCore(false, false, ocg, ohw, rows, 1f, w + (long)g * ocg * rows, rows, b, ohw,
+                    beta, yn + (long)g * ocg * ohw, ohw, threads);
         }
     }
 
@@ -157,26 +188,36 @@ public static unsafe class Conv2dKernels
     {
         int colLen = s.IsPointwise ? 0 : s.ColumnRows * s.OutH * s.OutW;
         bool perImage = ParallelOverImages(s.N, out int gemmThreads);
-        if (perImage)
+        float[]? packed = PackWeights(w, s, true, out int perGroup);
+        try
         {
-            Parallel.For(0, s.N, EngineOptions.ParallelOptions,
-                () => BufferPool.Rent(colLen),
-                (n, _, col) => { fixed (float* pc = col) BackwardInputImage(n, gy, w, gx, pc, s, 1); return col; },
-                BufferPool.Return);
-        }
-        else
-        {
-            float[] col = BufferPool.Rent(colLen);
-            try
+            fixed (float* pw0 = packed)
             {
-                fixed (float* pc = col)
-                    for (int n = 0; n < s.N; n++) BackwardInputImage(n, gy, w, gx, pc, s, gemmThreads);
+                float* pw = packed is null ? null : pw0;
+                if (perImage)
+                {
+                    Parallel.For(0, s.N, EngineOptions.ParallelOptions,
+                        () => BufferPool.Rent(colLen),
+                        (n, _, col) => { fixed (float* pc = col) BackwardInputImage(n, gy, w, pw, perGroup, gx, pc, s, 1); return col; },
+                        BufferPool.Return);
+                }
+                else
+                {
+                    float[] col = BufferPool.Rent(colLen);
+                    try
+                    {
+                        fixed (float* pc = col)
+                            for (int n = 0; n < s.N; n++) BackwardInputImage(n, gy, w, pw, perGroup, gx, pc, s, gemmThreads);
+                    }
+                    finally { BufferPool.Return(col); }
+                }
             }
-            finally { BufferPool.Return(col); }
         }
+        finally { if (packed != null) BufferPool.Return(packed); }
     }
 
-    private static void BackwardInputImage(int n, float* gy, float* w, float* gx, float* col, in Conv2dShape s, int threads)
+    private static void BackwardInputImage(int n, float* gy, float* w, float* packedW, int perGroup, float* gx, float* col,
+        in Conv2dShape s, int threads)
     {
         int G = s.Groups, cg = s.GroupC, ocg = s.GroupOutC, rows = s.ColumnRows;
         int hw = s.H * s.W, ohw = s.OutH * s.OutW;
@@ -187,8 +228,12 @@ public static unsafe class Conv2dKernels
             float* gxg = gxn + (long)g * cg * hw;
             // columns[rows, ohw] = W_g^T [rows, ocg] x gradOut_g [ocg, ohw]
             float* dst = s.IsPointwise ? gxg : col;
-            Sgemm.MultiplyCore(true, false, rows, ohw, ocg, 1f, w + (long)g * ocg * rows, rows,
-                gyn + (long)g * ocg * ohw, ohw, 0f, dst, ohw, threads);
+            if (packedW != null)
+                Sgemm.MultiplyPrepacked(rows, ohw, ocg, 1f, packedW + (long)g * perGroup, false,
+                    gyn + (long)g * ocg * ohw, ohw, 0f, dst, ohw, threads);
+            else
+                Sgemm.MultiplyCore(true, false, rows, ohw, ocg, 1f, w + (long)g * ocg * rows, rows,
+                    gyn + (long)g * ocg * ohw, ohw, 0f, dst, ohw, threads);
             if (!s.IsPointwise)
             {
                 new Span<float>(gxg, cg * hw).Clear();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace MLAugment.Engine.Kernels;
@@ -47,6 +48,7 @@ public static unsafe class Im2Col
         if (hi < lo) hi = lo;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void UnfoldCore(float* image, int channels, in Conv2dShape s, float* col)
     {
         int H = s.H, W = s.W, OH = s.OutH, OW = s.OutW, sh = s.StrideH, sw = s.StrideW;
@@ -84,6 +86,7 @@ public static unsafe class Im2Col
     }
 
     /// <summary>image[c, ih, iw] += col[(c,kh,kw), (oh,ow)] for every tap that lands inside the image.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void FoldAddCore(float* col, int channels, in Conv2dShape s, float* image)
     {
         int H = s.H, W = s.W, OH = s.OutH, OW = s.OutW, sh = s.StrideH, sw = s.StrideW;
@@ -113,6 +116,7 @@ public static unsafe class Im2Col
     }
 
     /// <summary>y[i] += x[i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Add(int n, float* x, float* y)
     {
         int i = 0;

@@ -14,14 +14,16 @@ namespace MLAugment.Engine.Kernels;
 /// op(B) is packed in KC x NC panels of NR-wide slivers, op(A) in MR-tall slivers, and a 6x16 register-blocked
 /// FMA micro-kernel streams them. Each output element is produced by exactly one thread per KC block and the KC
 /// blocks are visited in a fixed order, so results are bit-identical for any
-/// <see cref="EngineOptions.MaxDegreeOfParallelism"/>.
+/// <see cref="EngineOptions.MaxDegreeOfParallelism"/>. On AVX-512 hardware an 8x32 zmm micro-kernel replaces the
+/// 6x16 ymm one (same blocking scheme); results then differ from the AVX2 path by float rounding only.
 /// </remarks>
 public static unsafe class Sgemm
 {
-    internal const int MR = 6;
-    internal const int NR = 16;
+    private static readonly bool Wide = Avx512F.IsSupported;
+    internal static readonly int MR = Wide ? 8 : 6;
+    internal static readonly int NR = Wide ? 32 : 16;
     internal const int KC = 256;
-    internal const int MC = 120;   // rows of packed A one task walks (MC*KC*4 = 120 KiB, stays in L2)
+    internal static readonly int MC = 20 * MR;   // rows of packed A one task walks (MC*KC*4 <= 160 KiB, stays in L2)
     internal const int NC = 4096;  // columns of packed B per panel
     internal const int NB = 256;   // columns one task walks (sliver stays in L1 while A streams from L2)
 
@@ -126,7 +128,41 @@ public static unsafe class Sgemm
         }
         // Threads only pay off once there is real work per thread.
         int threads = work < (1L << 19) ? 1 : Math.Max(1, maxThreads);
-        PackedMultiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+        PackedMultiply(transA, transB, m, n, k, alpha, a, lda, null, b, ldb, beta, c, ldc, threads);
+    }
+
+    /// <summary>Whether the packed path (and so <see cref="MultiplyPrepacked"/>) is available on this CPU.</summary>
+    internal static bool PackedSupported => Fma.IsSupported;
+
+    /// <summary>Floats needed by <see cref="PackA"/> for an m x k op(A) (all KC blocks).</summary>
+    internal static int PackedALength(int m, int k) => (m + MR - 1) / MR * MR * k;
+
+    /// <summary>Packs all of op(A) once, for operands reused across many products (a conv's weights across images).</summary>
+    internal static void PackA(bool transA, int m, int k, float* a, int lda, float* dst)
+    {
+        int mSlivers = (m + MR - 1) / MR;
+        for (int pc = 0; pc < k; pc += KC)
+        {
+            int kc = Math.Min(KC, k - pc);
+            float* block = dst + (long)mSlivers * MR * pc;
+            for (int s = 0; s < mSlivers; s++)
+                PackA(transA, a, lda, s * MR, Math.Min(MR, m - s * MR), pc, kc, block + (long)s * MR * kc);
+        }
+    }
+
+    /// <summary>C = alpha * A * op(B) + beta * C with A already packed by <see cref="PackA(bool,int,int,float*,int,float*)"/>.</summary>
+    internal static void MultiplyPrepacked(int m, int n, int k, float alpha, float* packedA, bool transB, float* b, int ldb,
+        float beta, float* c, int ldc, int maxThreads)
+    {
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f)
+        {
+            ScaleC(m, n, beta, c, ldc);
+            return;
+        }
+        long work = (long)m * n * k;
+        int threads = work < (1L << 19) ? 1 : Math.Max(1, maxThreads);
+        PackedMultiply(false, transB, m, n, k, alpha, null, 0, packedA, b, ldb, beta, c, ldc, threads);
     }
 
     private static void ScaleC(int m, int n, float beta, float* c, int ldc)
@@ -141,6 +177,7 @@ public static unsafe class Sgemm
 
     // ---------------------------------------------------------------- small path
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SmallMultiply(bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
     {
@@ -226,13 +263,13 @@ public static unsafe class Sgemm
     // ---------------------------------------------------------------- packed path
 
     private static void PackedMultiply(bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int threads)
+        float* a, int lda, float* prepackedA, float* b, int ldb, float beta, float* c, int ldc, int threads)
     {
         int kcMax = Math.Min(k, KC);
         int mSlivers = (m + MR - 1) / MR;
         int ncMax = Math.Min(n, NC);
         int nSliversMax = (ncMax + NR - 1) / NR;
-        float[] packA = BufferPool.Rent(mSlivers * MR * kcMax);
+        float[] packA = BufferPool.Rent(prepackedA != null ? 0 : mSlivers * MR * kcMax);
         float[] packB = BufferPool.Rent(nSliversMax * NR * kcMax);
         try
         {
@@ -248,9 +285,10 @@ public static unsafe class Sgemm
                     {
                         int kc = Math.Min(KC, k - pc);
                         bool first = pc == 0;
+                        if (prepackedA != null) pA = prepackedA + (long)mSlivers * MR * pc;
                         // Pack: slivers of A and of B, split into chunks any thread may take.
                         const int packChunk = 8;
-                        int aChunks = (mSlivers + packChunk - 1) / packChunk;
+                        int aChunks = prepackedA != null ? 0 : (mSlivers + packChunk - 1) / packChunk;
                         int bChunks = (nSlivers + packChunk - 1) / packChunk;
                         int totalPack = aChunks + bChunks;
                         if (threads > 1)
@@ -302,86 +340,136 @@ public static unsafe class Sgemm
     }
 
     /// <summary>Packs op(A)[i0..i0+rows, p0..p0+kc] as dst[p*MR + r], zero-padding rows beyond <paramref name="rows"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA(bool transA, float* a, int lda, int i0, int rows, int p0, int kc, float* dst)
     {
+        int mr = MR;
         if (transA)
         {
             // op(A)[i,p] = A[p,i]: each p gives MR contiguous values.
             float* src = a + (long)p0 * lda + i0;
-            if (rows == MR)
+            if (rows == 8 && mr == 8)
             {
-                for (int p = 0; p < kc; p++, src += lda, dst += MR)
-                {
-                    dst[0] = src[0]; dst[1] = src[1]; dst[2] = src[2];
-                    dst[3] = src[3]; dst[4] = src[4]; dst[5] = src[5];
-                }
+                for (int p = 0; p < kc; p++, src += lda, dst += 8)
+                    Vector256.Store(Vector256.Load(src), dst);
             }
             else
             {
-                for (int p = 0; p < kc; p++, src += lda, dst += MR)
-                    for (int r = 0; r < MR; r++) dst[r] = r < rows ? src[r] : 0f;
+                for (int p = 0; p < kc; p++, src += lda, dst += mr)
+                    for (int r = 0; r < mr; r++) dst[r] = r < rows ? src[r] : 0f;
             }
         }
         else
         {
+            // Row-major A: transpose 8x8 blocks (rows x k) into k-major order.
             float* src = a + (long)i0 * lda + p0;
-            if (rows == MR)
+            if (mr == 8 && rows == 8)
             {
-                float* r0 = src, r1 = src + lda, r2 = src + 2L * lda, r3 = src + 3L * lda, r4 = src + 4L * lda, r5 = src + 5L * lda;
-                for (int p = 0; p < kc; p++, dst += MR)
-                {
-                    dst[0] = r0[p]; dst[1] = r1[p]; dst[2] = r2[p];
-                    dst[3] = r3[p]; dst[4] = r4[p]; dst[5] = r5[p];
-                }
+                int p = 0;
+                for (; p <= kc - 8; p += 8) Transpose8x8(src + p, lda, dst + p * 8, 8);
+                for (; p < kc; p++)
+                    for (int r = 0; r < 8; r++) dst[p * 8 + r] = src[(long)r * lda + p];
+                return;
             }
-            else
+            for (int r = 0; r < mr; r++)
             {
-                for (int p = 0; p < kc; p++, dst += MR)
-                    for (int r = 0; r < MR; r++) dst[r] = r < rows ? src[(long)r * lda + p] : 0f;
+                float* d = dst + r;
+                if (r < rows)
+                {
+                    float* s = src + (long)r * lda;
+                    int p = 0;
+                    for (; p <= kc - 4; p += 4)
+                    {
+                        d[p * mr] = s[p]; d[(p + 1) * mr] = s[p + 1];
+                        d[(p + 2) * mr] = s[p + 2]; d[(p + 3) * mr] = s[p + 3];
+                    }
+                    for (; p < kc; p++) d[p * mr] = s[p];
+                }
+                else
+                {
+                    for (int p = 0; p < kc; p++) d[p * mr] = 0f;
+                }
             }
         }
     }
 
     /// <summary>Packs op(B)[p0..p0+kc, j0..j0+cols] as dst[p*NR + j], zero-padding columns beyond <paramref name="cols"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB(bool transB, float* b, int ldb, int j0, int cols, int p0, int kc, float* dst)
     {
+        int nr = NR;
         if (!transB)
         {
             float* src = b + (long)p0 * ldb + j0;
-            if (cols == NR)
+            if (cols == nr)
             {
-                for (int p = 0; p < kc; p++, src += ldb, dst += NR)
-                {
-                    Vector256.Store(Vector256.Load(src), dst);
-                    Vector256.Store(Vector256.Load(src + 8), dst + 8);
-                }
+                for (int p = 0; p < kc; p++, src += ldb, dst += nr)
+                    for (int j = 0; j < nr; j += 8)
+                        Vector256.Store(Vector256.Load(src + j), dst + j);
             }
             else
             {
-                for (int p = 0; p < kc; p++, src += ldb, dst += NR)
-                    for (int j = 0; j < NR; j++) dst[j] = j < cols ? src[j] : 0f;
+                for (int p = 0; p < kc; p++, src += ldb, dst += nr)
+                    for (int j = 0; j < nr; j++) dst[j] = j < cols ? src[j] : 0f;
             }
         }
         else
         {
-            // op(B)[p,j] = B[j,p]: walk each source row contiguously, scatter with stride NR.
+            // op(B)[p,j] = B[j,p]: transpose 8x8 blocks (8 rows of B x 8 k) into k-major order.
             float* src = b + (long)j0 * ldb + p0;
-            for (int j = 0; j < NR; j++)
+            if (cols == nr)
+            {
+                int p = 0;
+                for (; p <= kc - 8; p += 8)
+                    for (int jg = 0; jg < nr; jg += 8)
+                        Transpose8x8(src + (long)jg * ldb + p, ldb, dst + p * nr + jg, nr);
+                for (; p < kc; p++)
+                    for (int j = 0; j < nr; j++) dst[p * nr + j] = src[(long)j * ldb + p];
+                return;
+            }
+            for (int j = 0; j < nr; j++)
             {
                 float* d = dst + j;
                 if (j < cols)
                 {
                     float* s = src + (long)j * ldb;
-                    for (int p = 0; p < kc; p++) d[p * NR] = s[p];
+                    for (int p = 0; p < kc; p++) d[p * nr] = s[p];
                 }
                 else
                 {
-                    for (int p = 0; p < kc; p++) d[p * NR] = 0f;
+                    for (int p = 0; p < kc; p++) d[p * nr] = 0f;
                 }
             }
         }
     }
 
+    /// <summary>dst[c * dstStride + r] = src[r * ld + c] for an 8x8 block (unpack / shuffle / lane-permute network).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, long ld, float* dst, long dstStride)
+    {
+        var r0 = Avx.LoadVector256(src); var r1 = Avx.LoadVector256(src + ld);
+        var r2 = Avx.LoadVector256(src + 2 * ld); var r3 = Avx.LoadVector256(src + 3 * ld);
+        var r4 = Avx.LoadVector256(src + 4 * ld); var r5 = Avx.LoadVector256(src + 5 * ld);
+        var r6 = Avx.LoadVector256(src + 6 * ld); var r7 = Avx.LoadVector256(src + 7 * ld);
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + dstStride, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 2 * dstStride, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 3 * dstStride, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 4 * dstStride, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 5 * dstStride, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 6 * dstStride, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 7 * dstStride, Avx.Permute2x128(u3, u7, 0x31));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ComputeTask(int t, int nTasks, int m, int nc, int kc, float* pA, float* pB, float* c, int ldc,
         float alpha, float beta, bool first)
     {
@@ -398,7 +486,10 @@ public static unsafe class Sgemm
                 float* asl = pA + (long)(i / MR) * MR * kc;
                 float* ct = c + (long)i * ldc + j;
                 if (mr == MR && nr == NR)
-                    Kernel6x16(kc, asl, bs, ct, ldc, alpha, beta, first);
+                {
+                    if (Wide) Kernel8x32(kc, asl, bs, ct, ldc, alpha, beta, first);
+                    else Kernel6x16(kc, asl, bs, ct, ldc, alpha, beta, first);
+                }
                 else
                     KernelEdge(kc, asl, bs, ct, ldc, mr, nr, alpha, beta, first);
             }
@@ -427,7 +518,7 @@ public static unsafe class Sgemm
             c40 = Fma.MultiplyAdd(av, b0, c40); c41 = Fma.MultiplyAdd(av, b1, c41);
             av = Avx.BroadcastScalarToVector256(a + 5);
             c50 = Fma.MultiplyAdd(av, b0, c50); c51 = Fma.MultiplyAdd(av, b1, c51);
-            a += MR; b += NR;
+            a += 6; b += 16;
         }
         var va = Vector256.Create(alpha);
         StoreRow(c, c00, c01, va, beta, first); c += ldc;
@@ -462,15 +553,81 @@ public static unsafe class Sgemm
         }
     }
 
+    /// <summary>8x32 AVX-512 micro-kernel: 16 zmm accumulators, 2 B loads and 8 A broadcasts per k step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel8x32(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, bool first)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Avx512F.LoadVector512(b);
+            var b1 = Avx512F.LoadVector512(b + 16);
+            var av = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(av, b0, c00); c01 = Avx512F.FusedMultiplyAdd(av, b1, c01);
+            av = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(av, b0, c10); c11 = Avx512F.FusedMultiplyAdd(av, b1, c11);
+            av = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(av, b0, c20); c21 = Avx512F.FusedMultiplyAdd(av, b1, c21);
+            av = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(av, b0, c30); c31 = Avx512F.FusedMultiplyAdd(av, b1, c31);
+            av = Vector512.Create(a[4]);
+            c40 = Avx512F.FusedMultiplyAdd(av, b0, c40); c41 = Avx512F.FusedMultiplyAdd(av, b1, c41);
+            av = Vector512.Create(a[5]);
+            c50 = Avx512F.FusedMultiplyAdd(av, b0, c50); c51 = Avx512F.FusedMultiplyAdd(av, b1, c51);
+            av = Vector512.Create(a[6]);
+            c60 = Avx512F.FusedMultiplyAdd(av, b0, c60); c61 = Avx512F.FusedMultiplyAdd(av, b1, c61);
+            av = Vector512.Create(a[7]);
+            c70 = Avx512F.FusedMultiplyAdd(av, b0, c70); c71 = Avx512F.FusedMultiplyAdd(av, b1, c71);
+            a += 8; b += 32;
+        }
+        var va = Vector512.Create(alpha);
+        StoreRow512(c, c00, c01, va, beta, first); c += ldc;
+        StoreRow512(c, c10, c11, va, beta, first); c += ldc;
+        StoreRow512(c, c20, c21, va, beta, first); c += ldc;
+        StoreRow512(c, c30, c31, va, beta, first); c += ldc;
+        StoreRow512(c, c40, c41, va, beta, first); c += ldc;
+        StoreRow512(c, c50, c51, va, beta, first); c += ldc;
+        StoreRow512(c, c60, c61, va, beta, first); c += ldc;
+        StoreRow512(c, c70, c71, va, beta, first);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow512(float* c, Vector512<float> x0, Vector512<float> x1, Vector512<float> va, float beta, bool first)
+    {
+        if (first)
+        {
+            if (beta == 0f)
+            {
+                Avx512F.Store(c, Avx512F.Multiply(va, x0));
+                Avx512F.Store(c + 16, Avx512F.Multiply(va, x1));
+            }
+            else
+            {
+                var vb = Vector512.Create(beta);
+                Avx512F.Store(c, Avx512F.FusedMultiplyAdd(va, x0, Avx512F.Multiply(vb, Avx512F.LoadVector512(c))));
+                Avx512F.Store(c + 16, Avx512F.FusedMultiplyAdd(va, x1, Avx512F.Multiply(vb, Avx512F.LoadVector512(c + 16))));
+            }
+        }
+        else
+        {
+            Avx512F.Store(c, Avx512F.FusedMultiplyAdd(va, x0, Avx512F.LoadVector512(c)));
+            Avx512F.Store(c + 16, Avx512F.FusedMultiplyAdd(va, x1, Avx512F.LoadVector512(c + 16)));
+        }
+    }
+
     /// <summary>Partial tile: full micro-kernel into a scratch tile, then the same store formula element-wise.</summary>
     private static void KernelEdge(int kc, float* a, float* b, float* c, int ldc, int mr, int nr, float alpha, float beta, bool first)
     {
-        float* tile = stackalloc float[MR * NR];
-        Kernel6x16(kc, a, b, tile, NR, 1f, 0f, true);
+        float* tile = stackalloc float[8 * 32];
+        int nrFull = NR;
+        if (Wide) Kernel8x32(kc, a, b, tile, nrFull, 1f, 0f, true);
+        else Kernel6x16(kc, a, b, tile, nrFull, 1f, 0f, true);
         for (int i = 0; i < mr; i++)
         {
             float* ci = c + (long)i * ldc;
-            float* ti = tile + i * NR;
+            float* ti = tile + i * nrFull;
             for (int j = 0; j < nr; j++)
             {
                 float prior = first ? (beta == 0f ? 0f : beta * ci[j]) : ci[j];
