@@ -28,6 +28,8 @@ public static class EngineBench
             foreach (var (m, n, k, ta, tb) in new[] { (32, 1024, 288, false, false), (288, 1024, 32, true, false), (32, 288, 1024, false, true),
                          (128, 64, 1152, false, false), (1152, 64, 128, true, false), (128, 1152, 64, false, true) })
                 yield return GemmTimes64(m, n, k, ta, tb);
+            foreach (var (c, hw) in new[] { (32, 32), (64, 16), (128, 8) })
+                yield return Unfold64(c, hw);
             yield break;
         }
         foreach (int n in new[] { 256, 512, 1024, 2048 })
@@ -91,6 +93,13 @@ public static class EngineBench
                         Engine.Kernels.Sgemm.MultiplyCore(ta, tb, m, n, k, 1f, pa, ta ? m : k, pb, tb ? k : n, 0f, pc, n, 1);
             };
         }, 64 * 2.0 * m * n * k);
+
+    private static BenchCase Unfold64(int ch, int hw) => new($"im2col64_c{ch}_{hw}x{hw}", new JsonObject { ["kind"] = "none" }, () =>
+    {
+        var s = new Conv2dShape(1, ch, hw, hw, ch, 3, 3, 1, 1, 1, 1);
+        var x = Random(s.InputLength, 1); var col = new float[s.ColumnRows * hw * hw];
+        return () => { for (int i = 0; i < 64; i++) Im2Col.Unfold(x, col, s); };
+    });
 
     private static BenchCase ConvPart(int batch, int ch, int hw, string part)
     {

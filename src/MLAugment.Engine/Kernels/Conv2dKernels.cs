@@ -27,6 +27,20 @@ public static unsafe class Conv2dKernels
     /// order. The chunk count depends only on N, never on the thread count.</summary>
     private const int MaxWeightGradChunks = 8;
 
+    /// <summary>Target im2col slab size in floats (384 KiB): the slab and its packed copy stay in a 1 MiB L2.</summary>
+    private const int SlabFloats = 96 * 1024;
+
+    /// <summary>Output rows per im2col slab: whole image if it fits, else as many rows as fit (at least one).</summary>
+    internal static int SlabRows(in Conv2dShape s)
+    {
+        long perRow = (long)s.ColumnRows * s.OutW;
+        return (int)Math.Clamp(SlabFloats / Math.Max(1, perRow), 1, s.OutH);
+    }
+
+    /// <summary>Per-worker scratch: one im2col slab, then (if the conv pads) one padded copy of a group's channels.</summary>
+    private static int ScratchLength(in Conv2dShape s) => s.IsPointwise ? 0
+        : s.ColumnRows * SlabRows(s) * s.OutW + (Im2Col.HasPadding(s) ? Im2Col.PaddedLength(s, s.GroupC) : 0);
+
     internal static bool UseDirect(in Conv2dShape s, Conv2dAlgorithm algo) => algo switch
     {
         Conv2dAlgorithm.Direct => true,
@@ -129,7 +143,7 @@ public static unsafe class Conv2dKernels
 
     private static void ForwardGemm(float* x, float* w, float* bias, float* y, Conv2dShape s)
     {
-        int colLen = s.IsPointwise ? 0 : s.ColumnRows * s.OutH * s.OutW;
+        int colLen = ScratchLength(s);
         bool perImage = ParallelOverImages(s.N, out int gemmThreads);
         float[]? packed = PackWeights(w, s, false, out int perGroup);
         try
@@ -169,24 +183,32 @@ public static unsafe class Conv2dKernels
         if (bias != null)
             for (int oc = 0; oc < s.OutC; oc++) new Span<float>(yn + (long)oc * ohw, ohw).Fill(bias[oc]);
         float beta = bias != null ? 1f : 0f;
+        int slab = s.IsPointwise ? s.OutH : SlabRows(s);
+        bool padded = Im2Col.HasPadding(s);
+        float* pad = col + (long)rows * slab * s.OutW;
         for (int g = 0; g < G; g++)
         {
             float* xg = xn + (long)g * cg * hw;
-            float* b;
-            if (s.IsPointwise) b = xg;
-            else { Im2Col.UnfoldCore(xg, cg, s, col); b = col; }
-            if (packedW != null)
-                Sgemm.MultiplyPrepacked(ocg, ohw, rows, 1f, packedW + (long)g * perGroup, false, b, ohw,
-                    beta, yn + (long)g * ocg * ohw, ohw, threads);
-            else
-                Sgemm.MultiplyCore(false, false, ocg, ohw, rows, 1f, w + (long)g * ocg * rows, rows, b, ohw,
-                    beta, yn + (long)g * ocg * ohw, ohw, threads);
+            float* wg = packedW != null ? packedW + (long)g * perGroup : w + (long)g * ocg * rows;
+            float* src = xg;
+            if (padded && !s.IsPointwise) { Im2Col.Pad(xg, cg, s, pad); src = pad; }
+            for (int oh0 = 0; oh0 < s.OutH; oh0 += slab)
+            {
+                int ohc = Math.Min(slab, s.OutH - oh0), px = ohc * s.OutW;
+                float* b;
+                int ldb;
+                if (s.IsPointwise) { b = xg + oh0 * s.OutW; ldb = ohw; }
+                else { Im2Col.UnfoldPadded(src, cg, s, col, oh0, ohc); b = col; ldb = px; }
+                float* yg = yn + (long)g * ocg * ohw + oh0 * s.OutW;
+                if (packedW != null) Sgemm.MultiplyPrepacked(ocg, px, rows, 1f, wg, false, b, ldb, beta, yg, ohw, threads);
+                else Sgemm.MultiplyCore(false, false, ocg, px, rows, 1f, wg, rows, b, ldb, beta, yg, ohw, threads);
+            }
         }
     }
 
     private static void BackwardInputGemm(float* gy, float* w, float* gx, Conv2dShape s)
     {
-        int colLen = s.IsPointwise ? 0 : s.ColumnRows * s.OutH * s.OutW;
+        int colLen = ScratchLength(s);
         bool perImage = ParallelOverImages(s.N, out int gemmThreads);
         float[]? packed = PackWeights(w, s, true, out int perGroup);
         try
@@ -223,22 +245,28 @@ public static unsafe class Conv2dKernels
         int hw = s.H * s.W, ohw = s.OutH * s.OutW;
         float* gyn = gy + (long)n * s.OutC * ohw;
         float* gxn = gx + (long)n * s.C * hw;
+        int slab = s.IsPointwise ? s.OutH : SlabRows(s);
+        bool padded = Im2Col.HasPadding(s);
+        float* pad = col + (long)rows * slab * s.OutW;
         for (int g = 0; g < G; g++)
         {
             float* gxg = gxn + (long)g * cg * hw;
-            // columns[rows, ohw] = W_g^T [rows, ocg] x gradOut_g [ocg, ohw]
-            float* dst = s.IsPointwise ? gxg : col;
-            if (packedW != null)
-                Sgemm.MultiplyPrepacked(rows, ohw, ocg, 1f, packedW + (long)g * perGroup, false,
-                    gyn + (long)g * ocg * ohw, ohw, 0f, dst, ohw, threads);
-            else
-                Sgemm.MultiplyCore(true, false, rows, ohw, ocg, 1f, w + (long)g * ocg * rows, rows,
-                    gyn + (long)g * ocg * ohw, ohw, 0f, dst, ohw, threads);
-            if (!s.IsPointwise)
+            float* wg = packedW != null ? packedW + (long)g * perGroup : w + (long)g * ocg * rows;
+            // Fold into a zeroed padded buffer (or straight into gradInput when the conv has no padding).
+            float* acc = padded ? pad : gxg;
+            if (!s.IsPointwise) new Span<float>(acc, padded ? Im2Col.PaddedLength(s, cg) : cg * hw).Clear();
+            for (int oh0 = 0; oh0 < s.OutH; oh0 += slab)
             {
-                new Span<float>(gxg, cg * hw).Clear();
-                Im2Col.FoldAddCore(col, cg, s, gxg);
+                int ohc = Math.Min(slab, s.OutH - oh0), px = ohc * s.OutW;
+                // columns[rows, px] = W_g^T [rows, ocg] x gradOut_g [ocg, px]; a 1x1 conv writes gradInput directly.
+                float* gyg = gyn + (long)g * ocg * ohw + oh0 * s.OutW;
+                float* dst = s.IsPointwise ? gxg + oh0 * s.OutW : col;
+                int ldd = s.IsPointwise ? ohw : px;
+                if (packedW != null) Sgemm.MultiplyPrepacked(rows, px, ocg, 1f, wg, false, gyg, ohw, 0f, dst, ldd, threads);
+                else Sgemm.MultiplyCore(true, false, rows, px, ocg, 1f, wg, rows, gyg, ohw, 0f, dst, ldd, threads);
+                if (!s.IsPointwise) Im2Col.FoldAddPadded(col, cg, s, acc, oh0, ohc);
             }
+            if (padded && !s.IsPointwise) Im2Col.Crop(pad, cg, s, gxg);
         }
     }
 
@@ -246,7 +274,7 @@ public static unsafe class Conv2dKernels
     {
         int chunks = Math.Min(s.N, MaxWeightGradChunks);
         int wLen = s.WeightLength;
-        int colLen = s.IsPointwise ? 0 : s.ColumnRows * s.OutH * s.OutW;
+        int colLen = ScratchLength(s);
         int threads = EngineOptions.MaxDegreeOfParallelism;
         // Partial gradients per chunk (chunk 0 writes straight into gw).
         float[] partials = BufferPool.Rent((chunks - 1) * wLen);
@@ -290,6 +318,9 @@ public static unsafe class Conv2dKernels
         int n0 = (int)((long)ch * s.N / chunks), n1 = (int)((long)(ch + 1) * s.N / chunks);
         int G = s.Groups, cg = s.GroupC, ocg = s.GroupOutC, rows = s.ColumnRows;
         int hw = s.H * s.W, ohw = s.OutH * s.OutW;
+        int slab = s.IsPointwise ? s.OutH : SlabRows(s);
+        bool padded = Im2Col.HasPadding(s);
+        float* pad = col + (long)rows * slab * s.OutW;
         for (int n = n0; n < n1; n++)
         {
             float* xn = x + (long)n * s.C * hw;
@@ -297,12 +328,20 @@ public static unsafe class Conv2dKernels
             for (int g = 0; g < G; g++)
             {
                 float* xg = xn + (long)g * cg * hw;
-                float* b;
-                if (s.IsPointwise) b = xg;
-                else { Im2Col.UnfoldCore(xg, cg, s, col); b = col; }
-                // gW_g [ocg, rows] (+)= gradOut_g [ocg, ohw] x columns^T [ohw, rows]
-                Sgemm.MultiplyCore(false, true, ocg, rows, ohw, 1f, gyn + (long)g * ocg * ohw, ohw, b, ohw,
-                    n == n0 ? 0f : 1f, gwOut + (long)g * ocg * rows, rows, threads);
+                float* src = xg;
+                if (padded && !s.IsPointwise) { Im2Col.Pad(xg, cg, s, pad); src = pad; }
+                for (int oh0 = 0; oh0 < s.OutH; oh0 += slab)
+                {
+                    int ohc = Math.Min(slab, s.OutH - oh0), px = ohc * s.OutW;
+                    float* b;
+                    int ldb;
+                    if (s.IsPointwise) { b = xg + oh0 * s.OutW; ldb = hw; }
+                    else { Im2Col.UnfoldPadded(src, cg, s, col, oh0, ohc); b = col; ldb = px; }
+                    // gW_g [ocg, rows] (+)= gradOut_g [ocg, px] x columns^T [px, rows]
+                    bool first = n == n0 && oh0 == 0;
+                    Sgemm.MultiplyCore(false, true, ocg, rows, px, 1f, gyn + (long)g * ocg * ohw + oh0 * s.OutW, ohw, b, ldb,
+                        first ? 0f : 1f, gwOut + (long)g * ocg * rows, rows, threads);
+                }
             }
         }
     }
