@@ -48,8 +48,8 @@ public static unsafe class Im2Col
         if (hi < lo) hi = lo;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     /// <summary>Unfolds output rows [oh0, oh0 + ohCount) only: columns [rows, ohCount*OutW] (a cache-sized slab).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void UnfoldCore(float* image, int channels, in Conv2dShape s, float* col, int oh0, int ohCount)
     {
         int H = s.H, W = s.W, OW = s.OutW, sh = s.StrideH, sw = s.StrideW;

@@ -300,16 +300,17 @@ public static unsafe class Sgemm
                                 PackChunk(t, aChunks, packChunk, transA, transB, m, nc, mSlivers, nSlivers, kc, pc, jc,
                                     a, lda, b, ldb, pA, pB);
 
-                        int mTasks = (m + MC - 1) / MC;
-                        int nTasks = (nc + NB - 1) / NB;
+                        TaskGrid(mSlivers, nSlivers, threads, out int rowsPerTask, out int colsPerTask);
+                        int mTasks = (m + rowsPerTask - 1) / rowsPerTask;
+                        int nTasks = (nc + colsPerTask - 1) / colsPerTask;
                         int tasks = mTasks * nTasks;
                         float* cj = c + jc;
                         if (threads > 1)
                             Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = threads },
-                                t => ComputeTask(t, nTasks, m, nc, kc, pA, pB, cj, ldc, alpha, beta, first));
+                                t => ComputeTask(t, nTasks, rowsPerTask, colsPerTask, m, nc, kc, pA, pB, cj, ldc, alpha, beta, first));
                         else
                             for (int t = 0; t < tasks; t++)
-                                ComputeTask(t, nTasks, m, nc, kc, pA, pB, cj, ldc, alpha, beta, first);
+                                ComputeTask(t, nTasks, rowsPerTask, colsPerTask, m, nc, kc, pA, pB, cj, ldc, alpha, beta, first);
                     }
                 }
             }
@@ -469,13 +470,32 @@ public static unsafe class Sgemm
         Avx.Store(dst + 7 * dstStride, Avx.Permute2x128(u3, u7, 0x31));
     }
 
+    /// <summary>
+    /// Splits the C panel into a grid of tasks: at most MC x NB each, and at least ~4 per thread (balanced, for
+    /// dynamic scheduling on a shared machine). Task edges fall on MR/NR sliver boundaries, so which tiles take the
+    /// edge kernel depends only on m and n, and the result not on the thread count.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ComputeTask(int t, int nTasks, int m, int nc, int kc, float* pA, float* pB, float* c, int ldc,
-        float alpha, float beta, bool first)
+    private static void TaskGrid(int mSlivers, int nSlivers, int threads, out int rowsPerTask, out int colsPerTask)
+    {
+        int rowTasks = (mSlivers * MR + MC - 1) / MC, colTasks = (nSlivers * NR + NB - 1) / NB;
+        int want = threads > 1 ? 4 * threads : 1;
+        while (rowTasks * colTasks < want && (colTasks < nSlivers || rowTasks < mSlivers))
+        {
+            if (colTasks < nSlivers && (colTasks <= rowTasks || rowTasks >= mSlivers)) colTasks++;
+            else rowTasks++;
+        }
+        rowsPerTask = (mSlivers + rowTasks - 1) / rowTasks * MR;
+        colsPerTask = (nSlivers + colTasks - 1) / colTasks * NR;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ComputeTask(int t, int nTasks, int rowsPerTask, int colsPerTask, int m, int nc, int kc,
+        float* pA, float* pB, float* c, int ldc, float alpha, float beta, bool first)
     {
         int it = t / nTasks, jt = t % nTasks;
-        int i0 = it * MC, i1 = Math.Min(m, i0 + MC);
-        int j0 = jt * NB, j1 = Math.Min(nc, j0 + NB);
+        int i0 = it * rowsPerTask, i1 = Math.Min(m, i0 + rowsPerTask);
+        int j0 = jt * colsPerTask, j1 = Math.Min(nc, j0 + colsPerTask);
         for (int j = j0; j < j1; j += NR)
         {
             int nr = Math.Min(NR, j1 - j);
