@@ -43,8 +43,10 @@ public readonly record struct Conv2dShape
         N = n; C = c; H = h; W = w; OutC = outC; KH = kh; KW = kw;
         StrideH = strideH; StrideW = strideW; PadH = padH; PadW = padW;
         DilationH = dilationH; DilationW = dilationW; Groups = groups;
-        if ((long)InputLength > int.MaxValue || (long)N * OutC * OutH * OutW > int.MaxValue)
-            throw new ArgumentException("Conv2dShape: tensor has more than int.MaxValue elements.", nameof(n));
+        // Kernels index with int; reject shapes whose tensors (or one image's im2col matrix) would not fit.
+        if ((long)n * c * h * w > int.MaxValue || (long)n * outC * OutH * OutW > int.MaxValue
+            || (long)outC * (c / groups) * kh * kw > int.MaxValue || (long)(c / groups) * kh * kw * OutH * OutW > int.MaxValue)
+            throw new ArgumentException($"Conv2dShape: a tensor of this convolution would exceed int.MaxValue elements (n={n}, c={c}, h={h}, w={w}, outC={outC}).", nameof(n));
     }
 
     private static void Positive(int v, string name)

@@ -175,6 +175,7 @@ public sealed class Conv2dKernelsTests
         Assert.AreEqual("kw", Assert.ThrowsExactly<ArgumentException>(() => new Conv2dShape(1, 1, 8, 8, 1, 3, 3, padW: 0, dilationW: 4)).ParamName);
         Assert.AreEqual("padH", Assert.ThrowsExactly<ArgumentException>(() => new Conv2dShape(1, 1, 8, 8, 1, 3, 3, padH: -1)).ParamName);
         Assert.AreEqual("strideW", Assert.ThrowsExactly<ArgumentException>(() => new Conv2dShape(1, 1, 8, 8, 1, 3, 3, strideW: 0)).ParamName);
+        Assert.AreEqual("n", Assert.ThrowsExactly<ArgumentException>(() => new Conv2dShape(1 << 16, 1 << 16, 1, 1, 1, 1, 1)).ParamName);
     }
 
     [TestMethod]
