@@ -192,6 +192,12 @@ public static unsafe class Conv2dKernels
             float* wg = packedW != null ? packedW + (long)g * perGroup : w + (long)g * ocg * rows;
             float* src = xg;
             if (padded && !s.IsPointwise) { Im2Col.Pad(xg, cg, s, pad); src = pad; }
+            if (packedW != null && !s.IsPointwise)
+            {
+                // Implicit im2col: GEMM panels are packed straight from the (padded) image.
+                Sgemm.MultiplyPrepacked(ocg, ohw, rows, 1f, wg, new Im2ColPanel(src, s), beta, yn + (long)g * ocg * ohw, ohw, threads);
+                continue;
+            }
             for (int oh0 = 0; oh0 < s.OutH; oh0 += slab)
             {
                 int ohc = Math.Min(slab, s.OutH - oh0), px = ohc * s.OutW;

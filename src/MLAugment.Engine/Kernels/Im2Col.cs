@@ -216,3 +216,59 @@ public static unsafe class Im2Col
         for (; i < n; i++) y[i] += x[i];
     }
 }
+
+/// <summary>
+/// Implicit im2col: packs GEMM panels of the column matrix straight from a padded image (see <see cref="Im2Col.Pad"/>),
+/// so a forward conv never materialises its columns. Row p = (c, kh, kw), column j = (oh, ow).
+/// </summary>
+internal readonly unsafe struct Im2ColPanel : Sgemm.IPanelB
+{
+    private readonly float* _padded;
+    private readonly int _hp, _wp, _ow, _kh, _kw, _sh, _sw, _dh, _dw;
+
+    public Im2ColPanel(float* padded, in Conv2dShape s)
+    {
+        _padded = padded;
+        _hp = s.H + 2 * s.PadH; _wp = s.W + 2 * s.PadW; _ow = s.OutW;
+        _kh = s.KH; _kw = s.KW; _sh = s.StrideH; _sw = s.StrideW; _dh = s.DilationH; _dw = s.DilationW;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Pack(int j0, int cols, int p0, int kc, float* dst)
+    {
+        int nr = Sgemm.NR;
+        // Offset of each column's window origin, and runs of columns on the same output row (contiguous when sw == 1).
+        int* off = stackalloc int[nr];
+        int* segStart = stackalloc int[nr + 1];
+        int segments = 0;
+        int oh = j0 / _ow, ow = j0 % _ow;
+        for (int jj = 0; jj < cols; jj++)
+        {
+            if (jj == 0 || ow == 0) segStart[segments++] = jj;
+            off[jj] = oh * _sh * _wp + ow * _sw;
+            if (++ow == _ow) { ow = 0; oh++; }
+        }
+        segStart[segments] = cols;
+
+        int kw = p0 % _kw, kh = p0 / _kw % _kh, c = p0 / (_kw * _kh);
+        long plane = (long)_hp * _wp;
+        for (int p = 0; p < kc; p++, dst += nr)
+        {
+            float* src = _padded + c * plane + (long)kh * _dh * _wp + kw * _dw;
+            if (_sw == 1)
+            {
+                for (int sgi = 0; sgi < segments; sgi++)
+                {
+                    int a = segStart[sgi];
+                    Im2Col.Copy(segStart[sgi + 1] - a, src + off[a], dst + a);
+                }
+            }
+            else
+            {
+                for (int jj = 0; jj < cols; jj++) dst[jj] = src[off[jj]];
+            }
+            for (int jj = cols; jj < nr; jj++) dst[jj] = 0f;
+            if (++kw == _kw) { kw = 0; if (++kh == _kh) { kh = 0; c++; } }
+        }
+    }
+}

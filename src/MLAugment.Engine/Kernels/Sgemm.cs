@@ -24,7 +24,7 @@ public static unsafe class Sgemm
     internal static readonly int NR = Wide ? 32 : 16;
     internal const int KC = 256;
     internal static readonly int MC = 20 * MR;   // rows of packed A one task walks (MC*KC*4 <= 160 KiB, stays in L2)
-    internal const int NC = 4096;  // columns of packed B per panel
+    internal const int NC = 512;   // columns of packed B per panel (KC*NC*4 = 512 KiB, stays in L2)
     internal const int NB = 256;   // columns one task walks (sliver stays in L1 while A streams from L2)
 
     // Below this many multiply-adds the packing and threading overhead outweighs the micro-kernel.
@@ -128,7 +128,20 @@ public static unsafe class Sgemm
         }
         // Threads only pay off once there is real work per thread.
         int threads = work < (1L << 19) ? 1 : Math.Max(1, maxThreads);
-        PackedMultiply(transA, transB, m, n, k, alpha, a, lda, null, b, ldb, beta, c, ldc, threads);
+        PackedMultiply(transA, m, n, k, alpha, a, lda, null, new DenseB(transB, b, ldb), beta, c, ldc, threads);
+    }
+
+    /// <summary>Source of op(B) for the packed path: writes op(B)[p0..p0+kc, j0..j0+cols] as dst[p*NR + j],
+    /// zero-padding columns beyond cols. Lets a caller pack B straight from another layout (implicit im2col).</summary>
+    internal interface IPanelB
+    {
+        void Pack(int j0, int cols, int p0, int kc, float* dst);
+    }
+
+    /// <summary>op(B) read from a row-major matrix (transposed or not).</summary>
+    internal readonly struct DenseB(bool transB, float* b, int ldb) : IPanelB
+    {
+        public void Pack(int j0, int cols, int p0, int kc, float* dst) => PackB(transB, b, ldb, j0, cols, p0, kc, dst);
     }
 
     /// <summary>Whether the packed path (and so <see cref="MultiplyPrepacked"/>) is available on this CPU.</summary>
@@ -162,7 +175,22 @@ public static unsafe class Sgemm
         }
         long work = (long)m * n * k;
         int threads = work < (1L << 19) ? 1 : Math.Max(1, maxThreads);
-        PackedMultiply(false, transB, m, n, k, alpha, null, 0, packedA, b, ldb, beta, c, ldc, threads);
+        PackedMultiply(false, m, n, k, alpha, null, 0, packedA, new DenseB(transB, b, ldb), beta, c, ldc, threads);
+    }
+
+    /// <summary>C = alpha * A * B + beta * C with A prepacked and B packed from <paramref name="source"/> panel by panel.</summary>
+    internal static void MultiplyPrepacked<TB>(int m, int n, int k, float alpha, float* packedA, TB source,
+        float beta, float* c, int ldc, int maxThreads) where TB : struct, IPanelB
+    {
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f)
+        {
+            ScaleC(m, n, beta, c, ldc);
+            return;
+        }
+        long work = (long)m * n * k;
+        int threads = work < (1L << 19) ? 1 : Math.Max(1, maxThreads);
+        PackedMultiply(false, m, n, k, alpha, null, 0, packedA, source, beta, c, ldc, threads);
     }
 
     private static void ScaleC(int m, int n, float beta, float* c, int ldc)
@@ -262,8 +290,8 @@ public static unsafe class Sgemm
 
     // ---------------------------------------------------------------- packed path
 
-    private static void PackedMultiply(bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* prepackedA, float* b, int ldb, float beta, float* c, int ldc, int threads)
+    private static void PackedMultiply<TB>(bool transA, int m, int n, int k, float alpha,
+        float* a, int lda, float* prepackedA, TB bSource, float beta, float* c, int ldc, int threads) where TB : struct, IPanelB
     {
         int kcMax = Math.Min(k, KC);
         int mSlivers = (m + MR - 1) / MR;
@@ -293,12 +321,12 @@ public static unsafe class Sgemm
                         int totalPack = aChunks + bChunks;
                         if (threads > 1)
                             Parallel.For(0, totalPack, new ParallelOptions { MaxDegreeOfParallelism = threads },
-                                t => PackChunk(t, aChunks, packChunk, transA, transB, m, nc, mSlivers, nSlivers, kc, pc, jc,
-                                    a, lda, b, ldb, pA, pB));
+                                t => PackChunk(t, aChunks, packChunk, transA, m, nc, mSlivers, nSlivers, kc, pc, jc,
+                                    a, lda, bSource, pA, pB));
                         else
                             for (int t = 0; t < totalPack; t++)
-                                PackChunk(t, aChunks, packChunk, transA, transB, m, nc, mSlivers, nSlivers, kc, pc, jc,
-                                    a, lda, b, ldb, pA, pB);
+                                PackChunk(t, aChunks, packChunk, transA, m, nc, mSlivers, nSlivers, kc, pc, jc,
+                                    a, lda, bSource, pA, pB);
 
                         TaskGrid(mSlivers, nSlivers, threads, out int rowsPerTask, out int colsPerTask);
                         int mTasks = (m + rowsPerTask - 1) / rowsPerTask;
@@ -322,8 +350,9 @@ public static unsafe class Sgemm
         }
     }
 
-    private static void PackChunk(int t, int aChunks, int chunk, bool transA, bool transB, int m, int nc,
-        int mSlivers, int nSlivers, int kc, int pc, int jc, float* a, int lda, float* b, int ldb, float* pA, float* pB)
+    private static void PackChunk<TB>(int t, int aChunks, int chunk, bool transA, int m, int nc,
+        int mSlivers, int nSlivers, int kc, int pc, int jc, float* a, int lda, TB bSource, float* pA, float* pB)
+        where TB : struct, IPanelB
     {
         if (t < aChunks)
         {
@@ -336,7 +365,7 @@ public static unsafe class Sgemm
             t -= aChunks;
             int s1 = Math.Min(nSlivers, (t + 1) * chunk);
             for (int s = t * chunk; s < s1; s++)
-                PackB(transB, b, ldb, jc + s * NR, Math.Min(NR, nc - s * NR), pc, kc, pB + (long)s * NR * kc);
+                bSource.Pack(jc + s * NR, Math.Min(NR, nc - s * NR), pc, kc, pB + (long)s * NR * kc);
         }
     }
 
