@@ -336,6 +336,13 @@ public static unsafe class Conv2dKernels
                 float* xg = xn + (long)g * cg * hw;
                 float* src = xg;
                 if (padded && !s.IsPointwise) { Im2Col.Pad(xg, cg, s, pad); src = pad; }
+                if (Sgemm.PackedSupported && !s.IsPointwise)
+                {
+                    // gW_g [ocg, rows] (+)= gradOut_g [ocg, ohw] x columns^T, the columns packed straight from the image.
+                    Sgemm.MultiplyPanelB(ocg, rows, ohw, 1f, gyn + (long)g * ocg * ohw, ohw, new Im2ColTransposedPanel(src, s),
+                        n == n0 ? 0f : 1f, gwOut + (long)g * ocg * rows, rows, threads);
+                    continue;
+                }
                 for (int oh0 = 0; oh0 < s.OutH; oh0 += slab)
                 {
                     int ohc = Math.Min(slab, s.OutH - oh0), px = ohc * s.OutW;

@@ -272,3 +272,59 @@ internal readonly unsafe struct Im2ColPanel : Sgemm.IPanelB
         }
     }
 }
+
+/// <summary>
+/// Implicit transposed im2col for the weight gradient: op(B) = columns^T, i.e. row p = output pixel (oh, ow),
+/// column j = (c, kh, kw), packed straight from a padded image. For stride 1 each column is a contiguous run of
+/// pixels, so 8 columns x 8 pixels move as one in-register 8x8 transpose.
+/// </summary>
+internal readonly unsafe struct Im2ColTransposedPanel : Sgemm.IPanelB
+{
+    private readonly float* _padded;
+    private readonly int _hp, _wp, _ow, _kh, _kw, _sh, _sw, _dh, _dw;
+
+    public Im2ColTransposedPanel(float* padded, in Conv2dShape s)
+    {
+        _padded = padded;
+        _hp = s.H + 2 * s.PadH; _wp = s.W + 2 * s.PadW; _ow = s.OutW;
+        _kh = s.KH; _kw = s.KW; _sh = s.StrideH; _sw = s.StrideW; _dh = s.DilationH; _dw = s.DilationW;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Pack(int j0, int cols, int p0, int kc, float* dst)
+    {
+        int nr = Sgemm.NR;
+        float** bases = stackalloc float*[nr];
+        int kw = j0 % _kw, kh = j0 / _kw % _kh, c = j0 / (_kw * _kh);
+        long plane = (long)_hp * _wp;
+        for (int jj = 0; jj < cols; jj++)
+        {
+            bases[jj] = _padded + c * plane + (long)kh * _dh * _wp + kw * _dw;
+            if (++kw == _kw) { kw = 0; if (++kh == _kh) { kh = 0; c++; } }
+        }
+        bool vector = _sw == 1 && cols == nr && System.Runtime.Intrinsics.X86.Avx.IsSupported;
+        int oh = p0 / _ow, ow = p0 % _ow;
+        int p = 0;
+        while (p < kc)
+        {
+            // A run of pixels on one output row: window origins are contiguous when the stride is 1.
+            int run = Math.Min(_ow - ow, kc - p);
+            long o = (long)oh * _sh * _wp + (long)ow * _sw;
+            int t = 0;
+            if (vector)
+                for (; t <= run - 8; t += 8)
+                    for (int jg = 0; jg < nr; jg += 8)
+                        Sgemm.Transpose8x8(bases + jg, o + t, dst + (long)(p + t) * nr + jg, nr);
+            for (; t < run; t++)
+            {
+                float* d = dst + (long)(p + t) * nr;
+                long ot = o + (long)t * _sw;
+                for (int jj = 0; jj < cols; jj++) d[jj] = bases[jj][ot];
+                for (int jj = cols; jj < nr; jj++) d[jj] = 0f;
+            }
+            p += run;
+            ow += run;
+            if (ow == _ow) { ow = 0; oh++; }
+        }
+    }
+}

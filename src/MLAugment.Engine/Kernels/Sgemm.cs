@@ -178,6 +178,21 @@ public static unsafe class Sgemm
         PackedMultiply(false, m, n, k, alpha, null, 0, packedA, new DenseB(transB, b, ldb), beta, c, ldc, threads);
     }
 
+    /// <summary>C = alpha * A * B + beta * C, A row-major (lda), B packed from <paramref name="source"/> panel by panel.</summary>
+    internal static void MultiplyPanelB<TB>(int m, int n, int k, float alpha, float* a, int lda, TB source,
+        float beta, float* c, int ldc, int maxThreads) where TB : struct, IPanelB
+    {
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f)
+        {
+            ScaleC(m, n, beta, c, ldc);
+            return;
+        }
+        long work = (long)m * n * k;
+        int threads = work < (1L << 19) ? 1 : Math.Max(1, maxThreads);
+        PackedMultiply(false, m, n, k, alpha, a, lda, null, source, beta, c, ldc, threads);
+    }
+
     /// <summary>C = alpha * A * B + beta * C with A prepacked and B packed from <paramref name="source"/> panel by panel.</summary>
     internal static void MultiplyPrepacked<TB>(int m, int n, int k, float alpha, float* packedA, TB source,
         float beta, float* c, int ldc, int maxThreads) where TB : struct, IPanelB
@@ -475,12 +490,22 @@ public static unsafe class Sgemm
 
     /// <summary>dst[c * dstStride + r] = src[r * ld + c] for an 8x8 block (unpack / shuffle / lane-permute network).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* src, long ld, float* dst, long dstStride)
+    private static void Transpose8x8(float* src, long ld, float* dst, long dstStride) =>
+        Transpose8x8(Avx.LoadVector256(src), Avx.LoadVector256(src + ld), Avx.LoadVector256(src + 2 * ld),
+            Avx.LoadVector256(src + 3 * ld), Avx.LoadVector256(src + 4 * ld), Avx.LoadVector256(src + 5 * ld),
+            Avx.LoadVector256(src + 6 * ld), Avx.LoadVector256(src + 7 * ld), dst, dstStride);
+
+    /// <summary>dst[c * dstStride + r] = rows[r][offset + c] for 8 arbitrary row pointers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Transpose8x8(float** rows, long offset, float* dst, long dstStride) =>
+        Transpose8x8(Avx.LoadVector256(rows[0] + offset), Avx.LoadVector256(rows[1] + offset), Avx.LoadVector256(rows[2] + offset),
+            Avx.LoadVector256(rows[3] + offset), Avx.LoadVector256(rows[4] + offset), Avx.LoadVector256(rows[5] + offset),
+            Avx.LoadVector256(rows[6] + offset), Avx.LoadVector256(rows[7] + offset), dst, dstStride);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
+        Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, float* dst, long dstStride)
     {
-        var r0 = Avx.LoadVector256(src); var r1 = Avx.LoadVector256(src + ld);
-        var r2 = Avx.LoadVector256(src + 2 * ld); var r3 = Avx.LoadVector256(src + 3 * ld);
-        var r4 = Avx.LoadVector256(src + 4 * ld); var r5 = Avx.LoadVector256(src + 5 * ld);
-        var r6 = Avx.LoadVector256(src + 6 * ld); var r7 = Avx.LoadVector256(src + 7 * ld);
         var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
         var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
         var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
