@@ -144,6 +144,15 @@ public static unsafe class Sgemm
         public void Pack(int j0, int cols, int p0, int kc, float* dst) => PackB(transB, b, ldb, j0, cols, p0, kc, dst);
     }
 
+    /// <summary>K block size: at most KC, split evenly so no block is a short remainder (k = 288 gives 144 + 144,
+    /// not 256 + 32: short blocks pay the C update and packing setup for little work). Depends on k only, so the
+    /// summation order stays fixed.</summary>
+    internal static int BlockK(int k)
+    {
+        int blocks = Math.Max(1, (k + KC - 1) / KC);
+        return (k + blocks - 1) / blocks;
+    }
+
     /// <summary>Whether the packed path (and so <see cref="MultiplyPrepacked"/>) is available on this CPU.</summary>
     internal static bool PackedSupported => Fma.IsSupported;
 
@@ -154,9 +163,10 @@ public static unsafe class Sgemm
     internal static void PackA(bool transA, int m, int k, float* a, int lda, float* dst)
     {
         int mSlivers = (m + MR - 1) / MR;
-        for (int pc = 0; pc < k; pc += KC)
+        int kcb = BlockK(k);
+        for (int pc = 0; pc < k; pc += kcb)
         {
-            int kc = Math.Min(KC, k - pc);
+            int kc = Math.Min(kcb, k - pc);
             float* block = dst + (long)mSlivers * MR * pc;
             for (int s = 0; s < mSlivers; s++)
                 PackA(transA, a, lda, s * MR, Math.Min(MR, m - s * MR), pc, kc, block + (long)s * MR * kc);
@@ -308,7 +318,7 @@ public static unsafe class Sgemm
     private static void PackedMultiply<TB>(bool transA, int m, int n, int k, float alpha,
         float* a, int lda, float* prepackedA, TB bSource, float beta, float* c, int ldc, int threads) where TB : struct, IPanelB
     {
-        int kcMax = Math.Min(k, KC);
+        int kcMax = BlockK(k);
         int mSlivers = (m + MR - 1) / MR;
         int ncMax = Math.Min(n, NC);
         int nSliversMax = (ncMax + NR - 1) / NR;
@@ -324,9 +334,9 @@ public static unsafe class Sgemm
                 {
                     int nc = Math.Min(NC, n - jc);
                     int nSlivers = (nc + NR - 1) / NR;
-                    for (int pc = 0; pc < k; pc += KC)
+                    for (int pc = 0; pc < k; pc += kcMax)
                     {
-                        int kc = Math.Min(KC, k - pc);
+                        int kc = Math.Min(kcMax, k - pc);
                         bool first = pc == 0;
                         if (prepackedA != null) pA = prepackedA + (long)mSlivers * MR * pc;
                         // Pack: slivers of A and of B, split into chunks any thread may take.
