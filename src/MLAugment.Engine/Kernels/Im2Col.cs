@@ -203,6 +203,8 @@ public static unsafe class Im2Col
     internal static void Copy(int n, float* src, float* dst)
     {
         int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - 16; i += 16) Vector512.Store(Vector512.Load(src + i), dst + i);
         for (; i <= n - 8; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
         for (; i < n; i++) dst[i] = src[i];
     }
@@ -212,6 +214,8 @@ public static unsafe class Im2Col
     internal static void Add(int n, float* x, float* y)
     {
         int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - 16; i += 16) Vector512.Store(Vector512.Load(y + i) + Vector512.Load(x + i), y + i);
         for (; i <= n - 8; i += 8) Vector256.Store(Vector256.Load(y + i) + Vector256.Load(x + i), y + i);
         for (; i < n; i++) y[i] += x[i];
     }
