@@ -8,7 +8,11 @@ public enum Conv2dAlgorithm
     /// <summary>Heuristic: <see cref="Direct"/> when a group has very few output channels or taps (depthwise and
     /// near-depthwise convs, where the GEMM would be a thin matrix-vector product), else <see cref="Im2ColGemm"/>.</summary>
     Auto,
-    /// <summary>im2col + packed SGEMM; 1x1 stride-1 unpadded convs skip im2col and multiply the image directly.</summary>
+    /// <summary>
+    /// im2col + packed SGEMM. The forward pass and the weight gradient pack GEMM panels straight from a zero-padded
+    /// copy of the image (implicit im2col, no column matrix); the input gradient builds L2-sized column slabs and
+    /// folds them back (col2im). 1x1 stride-1 unpadded convs multiply the image directly.
+    /// </summary>
     Im2ColGemm,
     /// <summary>Direct sliding-window loops vectorized along output rows.</summary>
     Direct,
