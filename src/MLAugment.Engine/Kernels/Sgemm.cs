@@ -121,7 +121,8 @@ public static unsafe class Sgemm
             return;
         }
         long work = (long)m * n * k;
-        if (work <= SmallWork || !Fma.IsSupported)
+        // Vector-like products (a row or a few columns) would pad panels to MR x NR and waste most of the kernel.
+        if (work <= SmallWork || m <= 2 || n <= 4 || !Fma.IsSupported)
         {
             SmallMultiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
             return;
