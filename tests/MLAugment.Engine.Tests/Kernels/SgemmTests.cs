@@ -107,6 +107,27 @@ public sealed class SgemmTests
     }
 
     [TestMethod]
+    public void VectorLikeProductsMatchReference()
+    {
+        var rng = new Random(21);
+        foreach (bool ta in new[] { false, true })
+            foreach (bool tb in new[] { false, true })
+            {
+                Check(rng, ta, tb, 1, 700, 900, 1f, 0f, 0);   // row vector x matrix
+                Check(rng, ta, tb, 600, 1, 500, 0.5f, 1f, 2); // matrix x column vector
+                Check(rng, ta, tb, 2, 3, 5000, 1f, 0f, 0);    // long inner dimension
+            }
+    }
+
+    [TestMethod]
+    public void BatchedRejectsOverlappingOutputs()
+    {
+        var ex = Assert.ThrowsExactly<ArgumentException>(() =>
+            Sgemm.MultiplyBatched(false, false, 2, 2, 2, 1f, new float[8], 2, new float[8], 2, 0f, new float[8], 2, 2, 4, 4, 3));
+        Assert.AreEqual("strideC", ex.ParamName);
+    }
+
+    [TestMethod]
     public void ZeroKScalesCByBeta()
     {
         var c = new float[] { 1, 2, float.NaN, 4 };
