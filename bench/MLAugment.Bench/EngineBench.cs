@@ -30,7 +30,12 @@ public static class EngineBench
                 yield return GemmTimes64(m, n, k, ta, tb);
             foreach (var (c, hw) in new[] { (32, 32), (64, 16), (128, 8) })
                 yield return Unfold64(c, hw);
-            yield return ConvAll("depthwise3x3_b8_c64_32x32", new Conv2dShape(8, 64, 32, 32, 64, 3, 3, 1, 1, 1, 1, groups: 64));
+            foreach (var algo in new[] { Conv2dAlgorithm.Im2ColGemm, Conv2dAlgorithm.Direct })
+            {
+                yield return ConvAll($"depthwise3x3_b8_c64_32x32_{algo}", new Conv2dShape(8, 64, 32, 32, 64, 3, 3, 1, 1, 1, 1, groups: 64), algo);
+                yield return ConvAll($"group2_3x3_b8_c64_32x32_{algo}", new Conv2dShape(8, 64, 32, 32, 64, 3, 3, 1, 1, 1, 1, groups: 32), algo);
+                yield return ConvAll($"depthwise3x3_b8_c64_64x64_s2_{algo}", new Conv2dShape(8, 64, 64, 64, 64, 3, 3, 2, 2, 1, 1, groups: 64), algo);
+            }
             yield return ConvAll("conv3x3_b64_c3to32_32x32", new Conv2dShape(64, 3, 32, 32, 32, 3, 3, 1, 1, 1, 1));
             yield return ConvAll("conv3x3_b64_c32to3_32x32", new Conv2dShape(64, 32, 32, 32, 3, 3, 3, 1, 1, 1, 1));
             foreach (var algo in new[] { Conv2dAlgorithm.Im2ColGemm, Conv2dAlgorithm.Direct })

@@ -85,6 +85,7 @@ public static unsafe class Conv2dKernels
         fixed (float* gx = gradInput)
         {
             if (UseDirect(s, algorithm)) Conv2dDirect.BackwardInput(gy, w, gx, s);
+            else if (AdjointAsConvolution(s, out var adjoint)) BackwardInputAsForward(gy, w, gx, s, adjoint);
             else BackwardInputGemm(gy, w, gx, s);
         }
     }
@@ -214,6 +215,45 @@ public static unsafe class Conv2dKernels
                 else Sgemm.MultiplyCore(false, false, ocg, px, rows, 1f, wg, rows, b, ldb, beta, yg, ohw, threads);
             }
         }
+    }
+
+    /// <summary>
+    /// For stride 1 the input gradient is itself a convolution: gradInput = conv(gradOutput, W_rot) with padding
+    /// dilation*(K-1) - pad, where W_rot[c, oc, kh, kw] = W[oc, c, KH-1-kh, KW-1-kw] (the adjoint of a correlation
+    /// is a correlation with the flipped kernel). That lets it use the implicit-im2col forward path (no column
+    /// matrix, no col2im scatter). Needs pad &lt;= dilation*(K-1) so the new padding is not negative.
+    /// </summary>
+    private static bool AdjointAsConvolution(in Conv2dShape s, out Conv2dShape adjoint)
+    {
+        adjoint = default;
+        if (s.StrideH != 1 || s.StrideW != 1 || s.IsPointwise || !Sgemm.PackedSupported) return false;
+        int padH = s.DilationH * (s.KH - 1) - s.PadH, padW = s.DilationW * (s.KW - 1) - s.PadW;
+        if (padH < 0 || padW < 0) return false;
+        adjoint = new Conv2dShape(s.N, s.OutC, s.OutH, s.OutW, s.C, s.KH, s.KW, 1, 1, padH, padW, s.DilationH, s.DilationW, s.Groups);
+        return adjoint.OutH == s.H && adjoint.OutW == s.W;
+    }
+
+    private static void BackwardInputAsForward(float* gy, float* w, float* gx, in Conv2dShape s, Conv2dShape adjoint)
+    {
+        int cg = s.GroupC, ocg = s.GroupOutC, taps = s.KH * s.KW;
+        float[] rotated = BufferPool.Rent(s.WeightLength);
+        try
+        {
+            fixed (float* wr = rotated)
+            {
+                // W_rot[g*Cg + ci, oj, t'] = W[g*OCg + oj, ci, taps-1-t'] (flipping both kernel axes reverses the tap index).
+                for (int g = 0; g < s.Groups; g++)
+                    for (int ci = 0; ci < cg; ci++)
+                        for (int oj = 0; oj < ocg; oj++)
+                        {
+                            float* src = w + ((long)(g * ocg + oj) * cg + ci) * taps;
+                            float* dst = wr + ((long)(g * cg + ci) * ocg + oj) * taps;
+                            for (int t = 0; t < taps; t++) dst[t] = src[taps - 1 - t];
+                        }
+                ForwardGemm(gy, wr, null, gx, adjoint);
+            }
+        }
+        finally { BufferPool.Return(rotated); }
     }
 
     private static void BackwardInputGemm(float* gy, float* w, float* gx, Conv2dShape s)

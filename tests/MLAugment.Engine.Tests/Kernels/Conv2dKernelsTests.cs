@@ -74,6 +74,7 @@ public sealed class Conv2dKernelsTests
         new(1, 3, 13, 11, 2, 2, 3, strideH: 3, strideW: 2),
         new(1, 1, 1, 1, 1, 1, 1),
         new(1, 2, 3, 3, 2, 3, 3, padH: 3, padW: 3, strideH: 2, strideW: 2, dilationH: 2, dilationW: 1),
+        new(1, 2, 4, 4, 3, 3, 3, padH: 3, padW: 1),                             // pad > K-1: input grad via col2im
         new(4, 16, 12, 12, 24, 3, 3, padH: 1, padW: 1),                         // per-image GEMM takes the packed path
         new(10, 4, 6, 6, 8, 3, 3, padH: 1, padW: 1),                            // uneven weight-gradient chunks
     ];
