@@ -226,7 +226,8 @@ public static unsafe class Conv2dKernels
     private static bool AdjointAsConvolution(in Conv2dShape s, out Conv2dShape adjoint)
     {
         adjoint = default;
-        if (s.StrideH != 1 || s.StrideW != 1 || s.IsPointwise || !Sgemm.PackedSupported) return false;
+        // The adjoint GEMM has M = C/groups rows: with fewer than a micro-kernel's height, col2im is cheaper.
+        if (s.StrideH != 1 || s.StrideW != 1 || s.IsPointwise || !Sgemm.PackedSupported || s.GroupC < 8) return false;
         int padH = s.DilationH * (s.KH - 1) - s.PadH, padW = s.DilationW * (s.KW - 1) - s.PadW;
         if (padH < 0 || padW < 0) return false;
         adjoint = new Conv2dShape(s.N, s.OutC, s.OutH, s.OutW, s.C, s.KH, s.KW, 1, 1, padH, padW, s.DilationH, s.DilationW, s.Groups);

@@ -256,10 +256,34 @@ internal readonly unsafe struct Im2ColPanel : Sgemm.IPanelB
 
         int kw = p0 % _kw, kh = p0 / _kw % _kh, c = p0 / (_kw * _kh);
         long plane = (long)_hp * _wp;
+        bool full = _sw == 1 && cols == 32 && nr == 32 && Vector512.IsHardwareAccelerated;
+        bool wholeRow32 = full && segments == 1;
+        // Two runs of 16 or four runs of 8 (OutW = 16 or 8, rows aligned to the sliver).
+        bool uniform16 = full && segments == 2 && segStart[1] == 16;
+        bool uniform8 = full && segments == 4 && segStart[1] == 8 && segStart[2] == 16 && segStart[3] == 24;
         for (int p = 0; p < kc; p++, dst += nr)
         {
             float* src = _padded + c * plane + (long)kh * _dh * _wp + kw * _dw;
-            if (_sw == 1)
+            if (wholeRow32)
+            {
+                // Common case (OutW a multiple of 32): the sliver is one contiguous run of 32 pixels.
+                float* run = src + off[0];
+                Vector512.Store(Vector512.Load(run), dst);
+                Vector512.Store(Vector512.Load(run + 16), dst + 16);
+            }
+            else if (uniform16)
+            {
+                Vector512.Store(Vector512.Load(src + off[0]), dst);
+                Vector512.Store(Vector512.Load(src + off[16]), dst + 16);
+            }
+            else if (uniform8)
+            {
+                Vector256.Store(Vector256.Load(src + off[0]), dst);
+                Vector256.Store(Vector256.Load(src + off[8]), dst + 8);
+                Vector256.Store(Vector256.Load(src + off[16]), dst + 16);
+                Vector256.Store(Vector256.Load(src + off[24]), dst + 24);
+            }
+            else if (_sw == 1)
             {
                 for (int sgi = 0; sgi < segments; sgi++)
                 {
@@ -306,7 +330,8 @@ internal readonly unsafe struct Im2ColTransposedPanel : Sgemm.IPanelB
             bases[jj] = _padded + c * plane + (long)kh * _dh * _wp + kw * _dw;
             if (++kw == _kw) { kw = 0; if (++kh == _kh) { kh = 0; c++; } }
         }
-        bool vector = _sw == 1 && cols == nr && System.Runtime.Intrinsics.X86.Avx.IsSupported;
+        // Whole groups of 8 columns move by 8x8 transposes (stride 1); the rest element by element.
+        int vecCols = _sw == 1 && System.Runtime.Intrinsics.X86.Avx.IsSupported ? cols & ~7 : 0;
         int oh = p0 / _ow, ow = p0 % _ow;
         int p = 0;
         while (p < kc)
@@ -315,10 +340,20 @@ internal readonly unsafe struct Im2ColTransposedPanel : Sgemm.IPanelB
             int run = Math.Min(_ow - ow, kc - p);
             long o = (long)oh * _sh * _wp + (long)ow * _sw;
             int t = 0;
-            if (vector)
+            if (vecCols > 0)
+            {
                 for (; t <= run - 8; t += 8)
-                    for (int jg = 0; jg < nr; jg += 8)
+                {
+                    for (int jg = 0; jg < vecCols; jg += 8)
                         Sgemm.Transpose8x8(bases + jg, o + t, dst + (long)(p + t) * nr + jg, nr);
+                    for (int u = 0; u < 8; u++)
+                    {
+                        float* d = dst + (long)(p + t + u) * nr;
+                        for (int jj = vecCols; jj < cols; jj++) d[jj] = bases[jj][o + t + u];
+                        for (int jj = cols; jj < nr; jj++) d[jj] = 0f;
+                    }
+                }
+            }
             for (; t < run; t++)
             {
                 float* d = dst + (long)(p + t) * nr;
