@@ -1,71 +1,73 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace MLAugment.Bench;
 
 /// <summary>
-/// Runs a Python anchor script (PyTorch on the same machine, same run) and returns its per-case milliseconds.
-/// The script reads a JSON list of case specs on stdin and prints {"name": ms, ...} on stdout.
-/// Returns null when /usr/bin/python3 cannot import torch, so benches still run without an anchor.
+/// A long-lived Python anchor process (PyTorch on the same machine, same run). Each <see cref="Time"/> call sends
+/// one JSON case spec line and reads back {"name", "ms"}, so a bench can alternate our measurement and the anchor's
+/// case by case: on a shared machine both sides then see the same background load.
 /// </summary>
-public static class AnchorRunner
+public sealed class AnchorSession : IDisposable
 {
     public const string Python = "/usr/bin/python3";
+    private readonly Process _process;
 
+    private AnchorSession(Process process) => _process = process;
+
+    /// <summary>True when /usr/bin/python3 exists and can import torch.</summary>
     public static bool TorchAvailable()
     {
         if (!File.Exists(Python)) return false;
         try
         {
-            var (code, _, _) = Run(Python, ["-c", "import torch"], null, TimeSpan.FromMinutes(1));
-            return code == 0;
+            using var p = Process.Start(new ProcessStartInfo(Python, ["-c", "import torch"])
+            {
+                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            })!;
+            p.StandardOutput.ReadToEnd();
+            p.StandardError.ReadToEnd();
+            return p.WaitForExit(TimeSpan.FromMinutes(1)) && p.ExitCode == 0;
         }
         catch (Exception) { return false; }
     }
 
-    public static Dictionary<string, double>? Run(string script, JsonArray specs)
+    /// <summary>Starts the script, or returns null (with a note on stderr) when torch is unavailable.</summary>
+    public static AnchorSession? Start(string script)
     {
         if (!TorchAvailable())
         {
-            Console.Error.WriteLine("anchor: /usr/bin/python3 with torch not available; anchor columns will be null.");
+            Console.Error.WriteLine($"anchor: {Python} cannot import torch; anchor columns will be null.");
             return null;
         }
-        var (code, stdout, stderr) = Run(Python, [script], specs.ToJsonString(), TimeSpan.FromMinutes(30));
-        if (code != 0)
+        var psi = new ProcessStartInfo(Python)
         {
-            Console.Error.WriteLine($"anchor: {script} exited with {code}:\n{stderr}");
-            return null;
-        }
-        var result = new Dictionary<string, double>();
-        foreach (var (name, value) in JsonNode.Parse(stdout)!.AsObject())
-            if (value is not null) result[name] = value.GetValue<double>();
-        return result;
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = false, UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(script);
+        return new AnchorSession(Process.Start(psi)!);
     }
 
-    private static (int Code, string Stdout, string Stderr) Run(string exe, string[] args, string? stdin, TimeSpan timeout)
+    /// <summary>Anchor median in ms for one case (null if the script does not know its kind or has died).</summary>
+    public double? Time(JsonObject spec)
     {
-        var psi = new ProcessStartInfo(exe)
+        if (_process.HasExited) return null;
+        _process.StandardInput.WriteLine(spec.ToJsonString());
+        _process.StandardInput.Flush();
+        string? line = _process.StandardOutput.ReadLine();
+        if (line is null) return null;
+        var node = JsonNode.Parse(line)!;
+        return node["ms"] is JsonValue v ? v.GetValue<double>() : null;
+    }
+
+    public void Dispose()
+    {
+        try
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = stdin is not null,
-            UseShellExecute = false,
-        };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var outTask = p.StandardOutput.ReadToEndAsync();
-        var errTask = p.StandardError.ReadToEndAsync();
-        if (stdin is not null)
-        {
-            p.StandardInput.Write(stdin);
-            p.StandardInput.Close();
+            _process.StandardInput.Close();
+            if (!_process.WaitForExit(TimeSpan.FromSeconds(30))) _process.Kill(entireProcessTree: true);
         }
-        if (!p.WaitForExit(timeout))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{exe} {string.Join(' ', args)} timed out after {timeout}.");
-        }
-        return (p.ExitCode, outTask.Result, errTask.Result);
+        catch (InvalidOperationException) { }
+        _process.Dispose();
     }
 }

@@ -1,7 +1,9 @@
 """PyTorch anchor for the `engine` bench.
 
-Reads a JSON list of case specs on stdin (each has "name" and "kind"), times each the same way the C# side
-does (3 warm-ups, median of 7), and prints {"name": milliseconds, ...} as JSON on stdout.
+Protocol: one JSON case spec per stdin line (each has "name" and "kind"); for each line the case is timed the same
+way the C# side times its own (3 warm-ups, then the median of 7 runs) and one JSON line {"name": ..., "ms": ...}
+is printed ("ms" is null for an unknown kind). Inputs are built once per name, so the C# side can interleave
+rounds of ours/anchor measurements through one long-lived process.
 Add a new "kind" here when adding a row to bench/MLAugment.Bench/EngineBench.cs.
 """
 import json
@@ -54,12 +56,20 @@ KINDS = {"sgemm": sgemm, "conv2d_fwd_bwd": conv2d_fwd_bwd}
 
 
 def main():
-    specs = json.load(sys.stdin)
-    out = {}
-    for spec in specs:
+    bodies = {}
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        spec = json.loads(line)
+        name = spec["name"]
         make = KINDS.get(spec["kind"])
-        out[spec["name"]] = median_ms(make(spec)) if make else None
-    json.dump(out, sys.stdout)
+        ms = None
+        if make is not None:
+            if name not in bodies:
+                bodies[name] = make(spec)
+            ms = median_ms(bodies[name])
+        print(json.dumps({"name": name, "ms": ms}), flush=True)
 
 
 if __name__ == "__main__":

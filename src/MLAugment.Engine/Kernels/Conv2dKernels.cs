@@ -234,6 +234,7 @@ public static unsafe class Conv2dKernels
         return adjoint.OutH == s.H && adjoint.OutW == s.W;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void BackwardInputAsForward(float* gy, float* w, float* gx, in Conv2dShape s, Conv2dShape adjoint)
     {
         int cg = s.GroupC, ocg = s.GroupOutC, taps = s.KH * s.KW;
