@@ -124,7 +124,7 @@ public static unsafe class Conv2dKernels
     private static bool ParallelOverImages(int n, out int gemmThreads)
     {
         int threads = EngineOptions.MaxDegreeOfParallelism;
-        bool perImage = threads > 1 && n >= threads;
+        bool perImage = n >= threads;
         gemmThreads = perImage ? 1 : threads;
         return perImage;
     }
@@ -156,7 +156,23 @@ public static unsafe class Conv2dKernels
             fixed (float* pw0 = packed)
             {
                 float* pw = packed is null ? null : pw0;
-                if (perImage)
+                if (perImage && pw != null && !s.IsPointwise)
+                {
+                    // Chunks of images share each L2-resident block of packed weights (see MultiplyPrepackedMany).
+                    int chunk = Math.Clamp(s.N / (4 * EngineOptions.MaxDegreeOfParallelism), 1, ImagesPerChunk);
+                    int chunks = (s.N + chunk - 1) / chunk;
+                    int padLen = Im2Col.HasPadding(s) ? Im2Col.PaddedLength(s, s.GroupC) : 0;
+                    Parallel.For(0, chunks, EngineOptions.ParallelOptions,
+                        () => BufferPool.Rent(chunk * padLen),
+                        (ci, _, pads) =>
+                        {
+                            fixed (float* pp = pads)
+                                ForwardImages(ci * chunk, Math.Min(s.N, (ci + 1) * chunk), x, pw, perGroup, bias, y, pp, padLen, s);
+                            return pads;
+                        },
+                        BufferPool.Return);
+                }
+                else if (perImage)
                 {
                     Parallel.For(0, s.N, EngineOptions.ParallelOptions,
                         () => BufferPool.Rent(colLen),
@@ -176,6 +192,35 @@ public static unsafe class Conv2dKernels
             }
         }
         finally { if (packed != null) BufferPool.Return(packed); }
+    }
+
+    /// <summary>Images per single-threaded forward task when parallelising over images.</summary>
+    private const int ImagesPerChunk = 4;
+
+    /// <summary>Forward of images [n0, n1) on one thread, packed weights required, implicit im2col.</summary>
+    private static void ForwardImages(int n0, int n1, float* x, float* packedW, int perGroup, float* bias, float* y,
+        float* pads, int padLen, in Conv2dShape s)
+    {
+        int cg = s.GroupC, ocg = s.GroupOutC, rows = s.ColumnRows;
+        int hw = s.H * s.W, ohw = s.OutH * s.OutW, count = n1 - n0;
+        if (bias != null)
+            for (int n = n0; n < n1; n++)
+                for (int oc = 0; oc < s.OutC; oc++) new Span<float>(y + ((long)n * s.OutC + oc) * ohw, ohw).Fill(bias[oc]);
+        Span<Im2ColPanel> sources = stackalloc Im2ColPanel[count];
+        float** outs = stackalloc float*[count];
+        for (int g = 0; g < s.Groups; g++)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                float* xg = x + ((long)(n0 + i) * s.C + g * cg) * hw;
+                float* src = xg;
+                if (padLen > 0) { src = pads + (long)i * padLen; Im2Col.Pad(xg, cg, s, src); }
+                sources[i] = new Im2ColPanel(src, s);
+                outs[i] = y + ((long)(n0 + i) * s.OutC + g * ocg) * ohw;
+            }
+            Sgemm.MultiplyPrepackedMany(ocg, ohw, rows, 1f, packedW + (long)g * perGroup, (ReadOnlySpan<Im2ColPanel>)sources,
+                outs, ohw, bias != null ? 1f : 0f);
+        }
     }
 
     private static void ForwardImage(int n, float* x, float* w, float* packedW, int perGroup, float* bias, float* y, float* col,

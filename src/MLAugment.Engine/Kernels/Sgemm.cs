@@ -204,6 +204,53 @@ public static unsafe class Sgemm
         PackedMultiply(false, m, n, k, alpha, a, lda, null, source, beta, c, ldc, threads);
     }
 
+    /// <summary>
+    /// Single-threaded C_i = alpha * A * B_i + beta * C_i for several B_i sharing one prepacked A (a conv's weights
+    /// across a chunk of images). The image loop sits inside the K-block loop, so each block of A is read from L2
+    /// for every image instead of streaming all of A per image. Blocking, tiles and summation order are exactly
+    /// those of <see cref="MultiplyPrepacked{TB}"/>, so every C_i is bit-identical to a separate call.
+    /// </summary>
+    internal static void MultiplyPrepackedMany<TB>(int m, int n, int k, float alpha, float* packedA, ReadOnlySpan<TB> sources,
+        float** cs, int ldc, float beta) where TB : struct, IPanelB
+    {
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f)
+        {
+            for (int i = 0; i < sources.Length; i++) ScaleC(m, n, beta, cs[i], ldc);
+            return;
+        }
+        int kcb = BlockK(k);
+        int mSlivers = (m + MR - 1) / MR;
+        int nSliversMax = (Math.Min(n, NC) + NR - 1) / NR;
+        float[] packB = BufferPool.Rent(nSliversMax * NR * kcb);
+        try
+        {
+            fixed (float* pB = packB)
+            {
+                for (int jc = 0; jc < n; jc += NC)
+                {
+                    int nc = Math.Min(NC, n - jc);
+                    int nSlivers = (nc + NR - 1) / NR;
+                    TaskGrid(mSlivers, nSlivers, 1, out int rowsPerTask, out int colsPerTask);
+                    int mTasks = (m + rowsPerTask - 1) / rowsPerTask, nTasks = (nc + colsPerTask - 1) / colsPerTask;
+                    for (int pc = 0; pc < k; pc += kcb)
+                    {
+                        int kc = Math.Min(kcb, k - pc);
+                        float* pA = packedA + (long)mSlivers * MR * pc;
+                        for (int i = 0; i < sources.Length; i++)
+                        {
+                            for (int sl = 0; sl < nSlivers; sl++)
+                                sources[i].Pack(jc + sl * NR, Math.Min(NR, nc - sl * NR), pc, kc, pB + (long)sl * NR * kc);
+                            for (int t = 0; t < mTasks * nTasks; t++)
+                                ComputeTask(t, nTasks, rowsPerTask, colsPerTask, m, nc, kc, pA, pB, cs[i] + jc, ldc, alpha, beta, pc == 0);
+                        }
+                    }
+                }
+            }
+        }
+        finally { BufferPool.Return(packB); }
+    }
+
     /// <summary>C = alpha * A * B + beta * C with A prepacked and B packed from <paramref name="source"/> panel by panel.</summary>
     internal static void MultiplyPrepacked<TB>(int m, int n, int k, float alpha, float* packedA, TB source,
         float beta, float* c, int ldc, int maxThreads) where TB : struct, IPanelB
