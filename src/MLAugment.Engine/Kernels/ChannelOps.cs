@@ -18,15 +18,29 @@ public static class ChannelOps
     }
 
     /// <summary>sums[c] = sum over n and spatial of x[n, c, :] (overwrites sums; the bias gradient of NCHW).</summary>
-    /// <remarks>Summed per image plane, then across images in index order, so the result is thread-count independent.</remarks>
+    /// <remarks>Channels run in parallel; each is summed per image plane, then across images in index order, so the
+    /// result is thread-count independent.</remarks>
     public static void SumPerChannel(ReadOnlySpan<float> x, Span<float> sums, int n, int c, int spatial)
     {
         Check(x.Length, sums.Length, n, c, spatial, nameof(x), nameof(sums));
-        for (int ch = 0; ch < c; ch++)
+        unsafe
         {
-            double s = 0;
-            for (int i = 0; i < n; i++) s += TensorPrimitives.Sum(x.Slice((i * c + ch) * spatial, spatial));
-            sums[ch] = (float)s;
+            fixed (float* px0 = x)
+            fixed (float* ps0 = sums)
+            {
+                float* px = px0, ps = ps0;
+                void Channel(int ch)
+                {
+                    double s = 0;
+                    for (int i = 0; i < n; i++)
+                        s += TensorPrimitives.Sum(new ReadOnlySpan<float>(px + ((long)i * c + ch) * spatial, spatial));
+                    ps[ch] = (float)s;
+                }
+                if (EngineOptions.MaxDegreeOfParallelism > 1 && c > 1 && (long)n * c * spatial >= 1 << 16)
+                    Parallel.For(0, c, EngineOptions.ParallelOptions, Channel);
+                else
+                    for (int ch = 0; ch < c; ch++) Channel(ch);
+            }
         }
     }
 

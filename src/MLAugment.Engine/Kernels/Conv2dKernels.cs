@@ -113,6 +113,15 @@ public static unsafe class Conv2dKernels
             ChannelOps.SumPerChannel(gradOutput, gradBias, s.N, s.OutC, s.OutH * s.OutW);
     }
 
+    /// <summary>Runs body(0..count-1), in parallel when the total work (in floats touched) is worth a fork.</summary>
+    private static void ParallelRanges(int count, Action<int> body, long work)
+    {
+        if (EngineOptions.MaxDegreeOfParallelism > 1 && count > 1 && work >= 1 << 15)
+            Parallel.For(0, count, EngineOptions.ParallelOptions, body);
+        else
+            for (int i = 0; i < count; i++) body(i);
+    }
+
     private static void CheckLen(int actual, int expected, string name, string formula, in Conv2dShape s)
     {
         if (actual != expected)
@@ -140,9 +149,13 @@ public static unsafe class Conv2dKernels
         perGroup = Sgemm.PackedALength(m, k);
         if (!Sgemm.PackedSupported) return null;
         var packed = BufferPool.Rent(perGroup * s.Groups);
-        fixed (float* p = packed)
-            for (int g = 0; g < s.Groups; g++)
-                Sgemm.PackA(transposed, m, k, w + (long)g * ocg * rows, rows, p + (long)g * perGroup);
+        fixed (float* p0 = packed)
+        {
+            float* p = p0;
+            int groups = s.Groups, pg = perGroup;
+            ParallelRanges(groups, g => Sgemm.PackA(transposed, m, k, w + (long)g * ocg * rows, rows, p + (long)g * pg),
+                (long)pg * groups);
+        }
         return packed;
     }
 
@@ -289,14 +302,17 @@ public static unsafe class Conv2dKernels
             fixed (float* wr = rotated)
             {
                 // W_rot[g*Cg + ci, oj, t'] = W[g*OCg + oj, ci, taps-1-t'] (flipping both kernel axes reverses the tap index).
-                for (int g = 0; g < s.Groups; g++)
-                    for (int ci = 0; ci < cg; ci++)
-                        for (int oj = 0; oj < ocg; oj++)
-                        {
-                            float* src = w + ((long)(g * ocg + oj) * cg + ci) * taps;
-                            float* dst = wr + ((long)(g * cg + ci) * ocg + oj) * taps;
-                            for (int t = 0; t < taps; t++) dst[t] = src[taps - 1 - t];
-                        }
+                float* wrp = wr;
+                ParallelRanges(s.C, c =>
+                {
+                    int g = c / cg, ci = c % cg;
+                    for (int oj = 0; oj < ocg; oj++)
+                    {
+                        float* src = w + ((long)(g * ocg + oj) * cg + ci) * taps;
+                        float* dst = wrp + ((long)c * ocg + oj) * taps;
+                        for (int t = 0; t < taps; t++) dst[t] = src[taps - 1 - t];
+                    }
+                }, s.WeightLength);
                 ForwardGemm(gy, wr, null, gx, adjoint);
             }
         }
@@ -403,8 +419,13 @@ public static unsafe class Conv2dKernels
                     }
                     finally { BufferPool.Return(col); }
                 }
-                // Reduce partials in chunk order.
-                for (int ch = 1; ch < chunks; ch++) Im2Col.Add(wLen, parts + (long)(ch - 1) * wLen, gw);
+                // Reduce partials in chunk order (element ranges in parallel; each element's order is fixed).
+                const int span = 16384;
+                ParallelRanges((wLen + span - 1) / span, r =>
+                {
+                    int i0 = r * span, len = Math.Min(span, wLen - i0);
+                    for (int ch = 1; ch < chunks; ch++) Im2Col.Add(len, parts + (long)(ch - 1) * wLen + i0, gw + i0);
+                }, (long)wLen * (chunks - 1));
             }
         }
         finally { BufferPool.Return(partials); }

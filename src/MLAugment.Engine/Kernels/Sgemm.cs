@@ -165,13 +165,19 @@ public static unsafe class Sgemm
     {
         int mSlivers = (m + MR - 1) / MR;
         int kcb = BlockK(k);
-        for (int pc = 0; pc < k; pc += kcb)
+        // Slivers are independent; split them across threads when the matrix is big enough to matter.
+        void Sliver(int s)
         {
-            int kc = Math.Min(kcb, k - pc);
-            float* block = dst + (long)mSlivers * MR * pc;
-            for (int s = 0; s < mSlivers; s++)
-                PackA(transA, a, lda, s * MR, Math.Min(MR, m - s * MR), pc, kc, block + (long)s * MR * kc);
+            for (int pc = 0; pc < k; pc += kcb)
+            {
+                int kc = Math.Min(kcb, k - pc);
+                PackA(transA, a, lda, s * MR, Math.Min(MR, m - s * MR), pc, kc, dst + (long)mSlivers * MR * pc + (long)s * MR * kc);
+            }
         }
+        if (EngineOptions.MaxDegreeOfParallelism > 1 && mSlivers > 1 && (long)m * k >= 1 << 16)
+            Parallel.For(0, mSlivers, EngineOptions.ParallelOptions, Sliver);
+        else
+            for (int s = 0; s < mSlivers; s++) Sliver(s);
     }
 
     /// <summary>C = alpha * A * op(B) + beta * C with A already packed by <see cref="PackA(bool,int,int,float*,int,float*)"/>.</summary>
