@@ -167,7 +167,7 @@ public static class EngineBench
         if (cpuOnly) EngineOptions.MaxDegreeOfParallelism = 1;
         bool noAnchor = parts || cpuOnly || args.Contains("--no-anchor");
         string? filter = Option(args, "--filter");
-        int rounds = int.TryParse(Option(args, "--rounds"), out var r) && r > 0 ? r : 3;
+        int rounds = int.TryParse(Option(args, "--rounds"), out var r) && r > 0 ? r : 5;
         string root = RepoRoot();
         var cases = Cases(parts).Where(c => filter is null || c.Name.Contains(filter)).ToList();
         var bodies = cases.ToDictionary(c => c.Name, c => c.Setup());
