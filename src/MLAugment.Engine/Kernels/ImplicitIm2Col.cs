@@ -43,6 +43,12 @@ internal readonly unsafe struct Im2ColPanel : Sgemm.IPanelB
         // Two runs of 16 or four runs of 8 (OutW = 16 or 8, rows aligned to the sliver).
         bool uniform16 = full && segments == 2 && segStart[1] == 16;
         bool uniform8 = full && segments == 4 && segStart[1] == 8 && segStart[2] == 16 && segStart[3] == 24;
+        if (wholeRow32 || uniform16 || uniform8)
+        {
+            PackUniform(kc, dst, _padded + c * plane + (long)kh * _dh * _wp + kw * _dw, kw, kh, plane, off,
+                wholeRow32 ? 32 : uniform16 ? 16 : 8);
+            return;
+        }
         for (int p = 0; p < kc; p++, dst += nr)
         {
             float* src = _padded + c * plane + (long)kh * _dh * _wp + kw * _dw;
@@ -79,6 +85,42 @@ internal readonly unsafe struct Im2ColPanel : Sgemm.IPanelB
             }
             for (int jj = cols; jj < nr; jj++) dst[jj] = 0f;
             if (++kw == _kw) { kw = 0; if (++kh == _kh) { kh = 0; c++; } }
+        }
+    }
+
+    /// <summary>Full 32-wide slivers made of equal runs (32, 16 or 8 contiguous pixels): straight-line vector copies,
+    /// with the source pointer advanced incrementally through (c, kh, kw).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void PackUniform(int kc, float* dst, float* src, int kw, int kh, long plane, int* off, int run)
+    {
+        long rowStep = (long)_dh * _wp - (long)_kw * _dw, planeStep = plane - (long)_kh * _dh * _wp;
+        long o0 = off[0], o1 = off[run == 32 ? 0 : run], o2 = off[run == 8 ? 16 : 0], o3 = off[run == 8 ? 24 : 0];
+        for (int p = 0; p < kc; p++, dst += 32)
+        {
+            if (run == 32)
+            {
+                Vector512.Store(Vector512.Load(src + o0), dst);
+                Vector512.Store(Vector512.Load(src + o0 + 16), dst + 16);
+            }
+            else if (run == 16)
+            {
+                Vector512.Store(Vector512.Load(src + o0), dst);
+                Vector512.Store(Vector512.Load(src + o1), dst + 16);
+            }
+            else
+            {
+                Vector256.Store(Vector256.Load(src + o0), dst);
+                Vector256.Store(Vector256.Load(src + o1), dst + 8);
+                Vector256.Store(Vector256.Load(src + o2), dst + 16);
+                Vector256.Store(Vector256.Load(src + o3), dst + 24);
+            }
+            src += _dw;
+            if (++kw == _kw)
+            {
+                kw = 0;
+                src += rowStep;
+                if (++kh == _kh) { kh = 0; src += planeStep; }
+            }
         }
     }
 }
