@@ -17,47 +17,49 @@ public static class EngineBench
     /// <param name="Flops">floating-point operations per body run, for the GFLOPS columns (optional)</param>
     public sealed record BenchCase(string Name, JsonObject Spec, Func<Action> Setup, double? Flops = null);
 
-    public static IEnumerable<BenchCase> Cases(bool parts = false)
+    /// <summary>The rows of bench/results/engine.json. Append new rows here (the lead adds UNet training-step rows).</summary>
+    public static IEnumerable<BenchCase> Cases()
     {
-        if (parts)
-        {
-            // Diagnostics only (`engine --parts`): each conv pass alone, never written to results.
-            foreach (var (c, hw) in new[] { (32, 32), (64, 16), (128, 8) })
-                foreach (var part in new[] { "fwd", "bwd_in", "bwd_w" })
-                    yield return ConvPart(64, c, hw, part);
-            foreach (var (m, n, k, ta, tb) in new[] { (32, 1024, 288, false, false), (288, 1024, 32, true, false), (32, 288, 1024, false, true),
-                         (128, 64, 1152, false, false), (1152, 64, 128, true, false), (128, 1152, 64, false, true) })
-                yield return GemmTimes64(m, n, k, ta, tb);
-            foreach (var (c, hw) in new[] { (32, 32), (64, 16), (128, 8) })
-                yield return Unfold64(c, hw);
-            foreach (var algo in new[] { Conv2dAlgorithm.Im2ColGemm, Conv2dAlgorithm.Direct })
-            {
-                yield return ConvAll($"depthwise3x3_b8_c64_32x32_{algo}", new Conv2dShape(8, 64, 32, 32, 64, 3, 3, 1, 1, 1, 1, groups: 64), algo);
-                yield return ConvAll($"group2_3x3_b8_c64_32x32_{algo}", new Conv2dShape(8, 64, 32, 32, 64, 3, 3, 1, 1, 1, 1, groups: 32), algo);
-                yield return ConvAll($"depthwise3x3_b8_c64_64x64_s2_{algo}", new Conv2dShape(8, 64, 64, 64, 64, 3, 3, 2, 2, 1, 1, groups: 64), algo);
-            }
-            yield return ConvAll("conv3x3_b64_c3to32_32x32", new Conv2dShape(64, 3, 32, 32, 32, 3, 3, 1, 1, 1, 1));
-            yield return ConvAll("conv3x3_b64_c32to3_32x32", new Conv2dShape(64, 32, 32, 32, 3, 3, 3, 1, 1, 1, 1));
-            foreach (var algo in new[] { Conv2dAlgorithm.Im2ColGemm, Conv2dAlgorithm.Direct })
-                foreach (var part in new[] { "fwd", "bwd_in", "bwd_w" })
-                {
-                    yield return ConvAll($"to3_{algo}_{part}", new Conv2dShape(64, 32, 32, 32, 3, 3, 3, 1, 1, 1, 1), algo, part);
-                    yield return ConvAll($"from3_{algo}_{part}", new Conv2dShape(64, 3, 32, 32, 32, 3, 3, 1, 1, 1, 1), algo, part);
-                }
-            yield return ConvAll("conv3x3_b1_c64_64x64", new Conv2dShape(1, 64, 64, 64, 64, 3, 3, 1, 1, 1, 1));
-            yield return ConvAll("conv1x1_b16_c128_16x16", new Conv2dShape(16, 128, 16, 16, 256, 1, 1));
-            yield return ConvAll("conv3x3s2_b16_c64_32x32", new Conv2dShape(16, 64, 32, 32, 128, 3, 3, 2, 2, 1, 1));
-            yield return new BenchCase("bmm_64x(64x64x64)", new JsonObject { ["kind"] = "none" }, () =>
-            {
-                var a = Random(64 * 64 * 64, 1); var b = Random(64 * 64 * 64, 2); var c = new float[64 * 64 * 64];
-                return () => Engine.Kernels.Sgemm.MultiplyBatched(false, true, 64, 64, 64, 1f, a, 64, b, 64, 0f, c, 64, 64, 4096, 4096, 4096);
-            }, 64 * 2.0 * 64 * 64 * 64);
-            yield break;
-        }
         foreach (int n in new[] { 256, 512, 1024, 2048 })
             yield return Sgemm(n);
         foreach (var (c, hw) in new[] { (32, 32), (64, 16), (128, 8) })
             yield return Conv3x3FwdBwd(64, c, hw);
+    }
+
+    /// <summary>Diagnostics only (`engine --parts`, usually with `--cpu`): single conv passes, the GEMM shapes inside
+    /// them, im2col alone, depthwise / grouped / edge-channel convs. Never written to results.</summary>
+    public static IEnumerable<BenchCase> DiagnosticCases()
+    {
+        foreach (var (c, hw) in new[] { (32, 32), (64, 16), (128, 8) })
+            foreach (var part in new[] { "fwd", "bwd_in", "bwd_w" })
+                yield return ConvPart(64, c, hw, part);
+        foreach (var (m, n, k, ta, tb) in new[] { (32, 1024, 288, false, false), (288, 1024, 32, true, false), (32, 288, 1024, false, true),
+                     (128, 64, 1152, false, false), (1152, 64, 128, true, false), (128, 1152, 64, false, true) })
+            yield return GemmTimes64(m, n, k, ta, tb);
+        foreach (var (c, hw) in new[] { (32, 32), (64, 16), (128, 8) })
+            yield return Unfold64(c, hw);
+        foreach (var algo in new[] { Conv2dAlgorithm.Im2ColGemm, Conv2dAlgorithm.Direct })
+        {
+            yield return ConvAll($"depthwise3x3_b8_c64_32x32_{algo}", new Conv2dShape(8, 64, 32, 32, 64, 3, 3, 1, 1, 1, 1, groups: 64), algo);
+            yield return ConvAll($"group2_3x3_b8_c64_32x32_{algo}", new Conv2dShape(8, 64, 32, 32, 64, 3, 3, 1, 1, 1, 1, groups: 32), algo);
+            yield return ConvAll($"depthwise3x3_b8_c64_64x64_s2_{algo}", new Conv2dShape(8, 64, 64, 64, 64, 3, 3, 2, 2, 1, 1, groups: 64), algo);
+        }
+        yield return ConvAll("conv3x3_b64_c3to32_32x32", new Conv2dShape(64, 3, 32, 32, 32, 3, 3, 1, 1, 1, 1));
+        yield return ConvAll("conv3x3_b64_c32to3_32x32", new Conv2dShape(64, 32, 32, 32, 3, 3, 3, 1, 1, 1, 1));
+        foreach (var algo in new[] { Conv2dAlgorithm.Im2ColGemm, Conv2dAlgorithm.Direct })
+            foreach (var part in new[] { "fwd", "bwd_in", "bwd_w" })
+            {
+                yield return ConvAll($"to3_{algo}_{part}", new Conv2dShape(64, 32, 32, 32, 3, 3, 3, 1, 1, 1, 1), algo, part);
+                yield return ConvAll($"from3_{algo}_{part}", new Conv2dShape(64, 3, 32, 32, 32, 3, 3, 1, 1, 1, 1), algo, part);
+            }
+        yield return ConvAll("conv3x3_b1_c64_64x64", new Conv2dShape(1, 64, 64, 64, 64, 3, 3, 1, 1, 1, 1));
+        yield return ConvAll("conv1x1_b16_c128_16x16", new Conv2dShape(16, 128, 16, 16, 256, 1, 1));
+        yield return ConvAll("conv3x3s2_b16_c64_32x32", new Conv2dShape(16, 64, 32, 32, 128, 3, 3, 2, 2, 1, 1));
+        yield return new BenchCase("bmm_64x(64x64x64)", new JsonObject { ["kind"] = "none" }, () =>
+        {
+            var a = Random(64 * 64 * 64, 1); var b = Random(64 * 64 * 64, 2); var c = new float[64 * 64 * 64];
+            return () => Engine.Kernels.Sgemm.MultiplyBatched(false, true, 64, 64, 64, 1f, a, 64, b, 64, 0f, c, 64, 64, 4096, 4096, 4096);
+        }, 64 * 2.0 * 64 * 64 * 64);
     }
 
     private static float[] Random(int len, int seed)
@@ -169,7 +171,7 @@ public static class EngineBench
         string? filter = Option(args, "--filter");
         int rounds = int.TryParse(Option(args, "--rounds"), out var r) && r > 0 ? r : 5;
         string root = RepoRoot();
-        var cases = Cases(parts).Where(c => filter is null || c.Name.Contains(filter)).ToList();
+        var cases = (parts ? DiagnosticCases() : Cases()).Where(c => filter is null || c.Name.Contains(filter)).ToList();
         var bodies = cases.ToDictionary(c => c.Name, c => c.Setup());
 
         if (cpuOnly)
