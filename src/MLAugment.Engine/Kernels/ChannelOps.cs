@@ -32,8 +32,7 @@ public static class ChannelOps
                 void Channel(int ch)
                 {
                     double s = 0;
-                    for (int i = 0; i < n; i++)
-                        s += TensorPrimitives.Sum(new ReadOnlySpan<float>(px + ((long)i * c + ch) * spatial, spatial));
+                    for (int i = 0; i < n; i++) s += Sum(px + ((long)i * c + ch) * spatial, spatial);
                     ps[ch] = (float)s;
                 }
                 if (EngineOptions.MaxDegreeOfParallelism > 1 && c > 1 && (long)n * c * spatial >= 1 << 16)
@@ -42,6 +41,24 @@ public static class ChannelOps
                     for (int ch = 0; ch < c; ch++) Channel(ch);
             }
         }
+    }
+
+    /// <summary>Plane sum with a fixed lane-wise order (deterministic for a given length), fully optimized from the
+    /// first call: this runs once per (image, channel) in every backward pass.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe float Sum(float* x, int n)
+    {
+        int i = 0;
+        var acc0 = System.Runtime.Intrinsics.Vector256<float>.Zero;
+        var acc1 = System.Runtime.Intrinsics.Vector256<float>.Zero;
+        for (; i <= n - 16; i += 16)
+        {
+            acc0 += System.Runtime.Intrinsics.Vector256.Load(x + i);
+            acc1 += System.Runtime.Intrinsics.Vector256.Load(x + i + 8);
+        }
+        float s = System.Runtime.Intrinsics.Vector256.Sum(acc0 + acc1);
+        for (; i < n; i++) s += x[i];
+        return s;
     }
 
     private static void Check(int xLen, int cLen, int n, int c, int spatial, string xName, string cName)
