@@ -24,38 +24,38 @@ public sealed class Autoencoder : Module
         Config = config;
         var ch = config.BlockOutChannels;
         int groups = config.NormNumGroups;
-        var enc = RegisterModule("encoder", new ModuleList());
-        _encIn = enc.Add(new Conv2d(config.InChannels, ch[0], 3, g, padding: 1));
+        var enc = RegisterModule("encoder", new ModuleList<Module>());
+        _encIn = Attach(enc, new Conv2d(config.InChannels, ch[0], 3, g, padding: 1));
         int cur = ch[0];
         for (int level = 0; level < ch.Length; level++)
         {
             for (int i = 0; i < config.LayersPerBlock; i++)
             {
-                _encBlocks.Add(enc.Add(new ResnetBlock(cur, ch[level], 0, groups, 1e-6f, 0f, g)));
+                _encBlocks.Add(Attach(enc, new ResnetBlock(cur, ch[level], 0, groups, 1e-6f, 0f, g)));
                 _encBlockLevel.Add(level);
                 cur = ch[level];
             }
-            _encDown.Add(level < ch.Length - 1 ? enc.Add(new Downsample(cur, g)) : null);
+            _encDown.Add(level < ch.Length - 1 ? Attach(enc, new Downsample(cur, g)) : null);
         }
-        _encMid = enc.Add(new ResnetBlock(cur, cur, 0, groups, 1e-6f, 0f, g));
-        _encNorm = enc.Add(new GroupNorm(groups, cur, 1e-6f));
-        _encOut = enc.Add(new Conv2d(cur, 2 * config.LatentChannels, 3, g, padding: 1));
+        _encMid = Attach(enc, new ResnetBlock(cur, cur, 0, groups, 1e-6f, 0f, g));
+        _encNorm = Attach(enc, new GroupNorm(groups, cur, 1e-6f));
+        _encOut = Attach(enc, new Conv2d(cur, 2 * config.LatentChannels, 3, g, padding: 1));
 
-        var dec = RegisterModule("decoder", new ModuleList());
-        _decIn = dec.Add(new Conv2d(config.LatentChannels, cur, 3, g, padding: 1));
-        _decMid = dec.Add(new ResnetBlock(cur, cur, 0, groups, 1e-6f, 0f, g));
+        var dec = RegisterModule("decoder", new ModuleList<Module>());
+        _decIn = Attach(dec, new Conv2d(config.LatentChannels, cur, 3, g, padding: 1));
+        _decMid = Attach(dec, new ResnetBlock(cur, cur, 0, groups, 1e-6f, 0f, g));
         for (int level = ch.Length - 1; level >= 0; level--)
         {
             for (int i = 0; i < config.LayersPerBlock + 1; i++)
             {
-                _decBlocks.Add(dec.Add(new ResnetBlock(cur, ch[level], 0, groups, 1e-6f, 0f, g)));
+                _decBlocks.Add(Attach(dec, new ResnetBlock(cur, ch[level], 0, groups, 1e-6f, 0f, g)));
                 _decBlockLevel.Add(ch.Length - 1 - level);
                 cur = ch[level];
             }
-            _decUp.Add(level > 0 ? dec.Add(new Upsample(cur, g)) : null);
+            _decUp.Add(level > 0 ? Attach(dec, new Upsample(cur, g)) : null);
         }
-        _decNorm = dec.Add(new GroupNorm(groups, cur, 1e-6f));
-        _decOut = dec.Add(new Conv2d(cur, config.OutChannels, 3, g, padding: 1));
+        _decNorm = Attach(dec, new GroupNorm(groups, cur, 1e-6f));
+        _decOut = Attach(dec, new Conv2d(cur, config.OutChannels, 3, g, padding: 1));
     }
 
     /// <summary>Posterior parameters: (mean, logvar), each [B, latent_channels, S/f, S/f]; logvar clamped to [−30, 20] as LDM does.</summary>
@@ -88,5 +88,11 @@ public sealed class Autoencoder : Module
             if (_decUp[level] is { } u) h = u.Forward(h);
         }
         return _decOut.Forward(_decNorm.Forward(h).Silu());
+    }
+
+    private static T Attach<T>(Engine.NN.ModuleList<Engine.NN.Module> list, T module) where T : Engine.NN.Module
+    {
+        list.Add(module);
+        return module;
     }
 }

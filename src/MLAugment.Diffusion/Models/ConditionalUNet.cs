@@ -36,48 +36,48 @@ public sealed class ConditionalUNet : Module
         _time2 = RegisterModule("time_embedding_linear_2", new Linear(temb, temb, g));
         _classEmbedding = RegisterModule("class_embedding", new Embedding(config.NumClassEmbeds + 1, temb, g));
 
-        var downList = RegisterModule("down_blocks", new ModuleList());
+        var downList = RegisterModule("down_blocks", new ModuleList<Module>());
         var skipChannels = new List<int> { ch[0] };
         int cur = ch[0];
         for (int level = 0; level < ch.Length; level++)
         {
-            var block = new ModuleList();
+            var block = new ModuleList<Module>();
             var layers = new List<(ResnetBlock, SpatialSelfAttention?)>();
             for (int i = 0; i < config.LayersPerBlock; i++)
             {
-                var res = block.Add(new ResnetBlock(cur, ch[level], temb, groups, eps, drop, g));
+                var res = Attach(block, new ResnetBlock(cur, ch[level], temb, groups, eps, drop, g));
                 cur = ch[level];
-                var attn = config.AttentionLevels[level] ? block.Add(new SpatialSelfAttention(cur, config.AttentionHeadDim, groups, eps, g)) : null;
+                var attn = config.AttentionLevels[level] ? Attach(block, new SpatialSelfAttention(cur, config.AttentionHeadDim, groups, eps, g)) : null;
                 layers.Add((res, attn));
                 skipChannels.Add(cur);
             }
             Downsample? ds = null;
-            if (level < ch.Length - 1) { ds = block.Add(new Downsample(cur, g)); skipChannels.Add(cur); }
+            if (level < ch.Length - 1) { ds = Attach(block, new Downsample(cur, g)); skipChannels.Add(cur); }
             downList.Add(block);
             _down.Add(layers);
             _downsamplers.Add(ds);
         }
 
-        var mid = RegisterModule("mid_block", new ModuleList());
-        _mid1 = mid.Add(new ResnetBlock(cur, cur, temb, groups, eps, drop, g));
-        _midAttn = mid.Add(new SpatialSelfAttention(cur, config.AttentionHeadDim, groups, eps, g));
-        _mid2 = mid.Add(new ResnetBlock(cur, cur, temb, groups, eps, drop, g));
+        var mid = RegisterModule("mid_block", new ModuleList<Module>());
+        _mid1 = Attach(mid, new ResnetBlock(cur, cur, temb, groups, eps, drop, g));
+        _midAttn = Attach(mid, new SpatialSelfAttention(cur, config.AttentionHeadDim, groups, eps, g));
+        _mid2 = Attach(mid, new ResnetBlock(cur, cur, temb, groups, eps, drop, g));
 
-        var upList = RegisterModule("up_blocks", new ModuleList());
+        var upList = RegisterModule("up_blocks", new ModuleList<Module>());
         for (int level = ch.Length - 1; level >= 0; level--)
         {
-            var block = new ModuleList();
+            var block = new ModuleList<Module>();
             var layers = new List<(ResnetBlock, SpatialSelfAttention?)>();
             for (int i = 0; i < config.LayersPerBlock + 1; i++)
             {
                 int skip = skipChannels[^1];
                 skipChannels.RemoveAt(skipChannels.Count - 1);
-                var res = block.Add(new ResnetBlock(cur + skip, ch[level], temb, groups, eps, drop, g));
+                var res = Attach(block, new ResnetBlock(cur + skip, ch[level], temb, groups, eps, drop, g));
                 cur = ch[level];
-                var attn = config.AttentionLevels[level] ? block.Add(new SpatialSelfAttention(cur, config.AttentionHeadDim, groups, eps, g)) : null;
+                var attn = config.AttentionLevels[level] ? Attach(block, new SpatialSelfAttention(cur, config.AttentionHeadDim, groups, eps, g)) : null;
                 layers.Add((res, attn));
             }
-            Upsample? us = level > 0 ? block.Add(new Upsample(cur, g)) : null;
+            Upsample? us = level > 0 ? Attach(block, new Upsample(cur, g)) : null;
             upList.Add(block);
             _up.Add(layers);
             _upsamplers.Add(us);
@@ -99,8 +99,12 @@ public sealed class ConditionalUNet : Module
             throw new ArgumentException($"ConditionalUNet: {timesteps.Length} timesteps for a batch of {b}.");
         if (classLabels.Length != b)
             throw new ArgumentException($"ConditionalUNet: {classLabels.Length} class labels for a batch of {b}.");
-        Span<float> ts = timesteps.Length == b ? stackalloc float[0] : new float[b];
-        if (timesteps.Length != b) { ts.Fill(timesteps[0]); timesteps = ts; }
+        if (timesteps.Length != b)
+        {
+            var filled = new float[b];
+            Array.Fill(filled, timesteps[0]);
+            timesteps = filled;
+        }
 
         var temb = Embeddings.Timestep(timesteps, Config.BlockOutChannels[0], Config.FlipSinToCos, Config.FreqShift);
         temb = _time2.Forward(_time1.Forward(temb).Silu());
@@ -131,5 +135,11 @@ public sealed class ConditionalUNet : Module
             if (_upsamplers[level] is { } us) h = us.Forward(h);
         }
         return _convOut.Forward(_normOut.Forward(h).Silu());
+    }
+
+    private static T Attach<T>(Engine.NN.ModuleList<Engine.NN.Module> list, T module) where T : Engine.NN.Module
+    {
+        list.Add(module);
+        return module;
     }
 }

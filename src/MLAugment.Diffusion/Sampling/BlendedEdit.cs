@@ -1,3 +1,4 @@
+using MLAugment.Diffusion.Schedulers;
 using MLAugment.Engine;
 using AG = MLAugment.Engine.Autograd.Autograd;
 

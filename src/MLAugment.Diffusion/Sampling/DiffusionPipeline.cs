@@ -14,12 +14,14 @@ public sealed partial class DiffusionPipeline
 {
     public IDiffusionBackend Backend { get; }
     private readonly float[] _alphasCumprod;
+    private readonly string _predictionType;
 
     public DiffusionPipeline(IDiffusionBackend backend)
     {
         Backend = backend ?? throw new ArgumentNullException(nameof(backend));
         var c = backend.SchedulerConfig;
         _alphasCumprod = AlphasCumprod(c);
+        _predictionType = new DdpmScheduler(c).Config.PredictionType ?? "epsilon";
     }
 
     /// <summary>Images [N, C, H, W] in [−1, 1] for each prompt/label, one seed per image.</summary>
@@ -92,7 +94,7 @@ public sealed partial class DiffusionPipeline
                 var input = latents.Clone();
                 scheduler.ScaleModelInput(input.Span, t);
                 var output = PredictWithCfg(input, t, conds, nullCond, o.GuidanceScale);
-                if (o.Guidance is { } g && t >= g.MinTimestepFraction * Backend.SchedulerConfig.NumTrainTimesteps)
+                if (o.Guidance is { } g && t >= g.MinTimestepFraction * _alphasCumprod.Length)
                     output = ApplyGradientGuidance(g, input, output, t, conds, nullCond, o.GuidanceScale);
                 Span<float> noise = default;
                 if (scheduler.RequiresNoise)
@@ -126,7 +128,7 @@ public sealed partial class DiffusionPipeline
         if (!Backend.SupportsGradients)
             throw new NotSupportedException($"Gradient guidance needs a differentiable backend; {Backend.GetType().Name} is not.");
         float abar = AlphaBarAt(t), sa = MathF.Sqrt(abar), s1 = MathF.Sqrt(1 - abar);
-        string pt = Backend.SchedulerConfig.PredictionType ?? "epsilon";
+        string pt = _predictionType;
         Tensor grad;
         using var gradMode = AG.EnableGrad();
         if (g.Target == GuidanceTarget.NoisySample)
@@ -185,10 +187,10 @@ public sealed partial class DiffusionPipeline
         return _alphasCumprod[lo] * (1 - f) + _alphasCumprod[hi] * f;
     }
 
-    private static float[] AlphasCumprod(SchedulerConfig c)
+    private static float[] AlphasCumprod(SchedulerConfig config)
     {
-        var betas = c.TrainedBetas is { Length: > 0 } tb ? tb.Select(b => (float)b).ToArray()
-            : NoiseSchedule.Betas(c.NumTrainTimesteps, c.BetaStart, c.BetaEnd, c.BetaSchedule, c.TrainedBetas);
+        var c = new DdpmScheduler(config).Config; // every field resolved to diffusers' defaults
+        var betas = NoiseSchedule.Betas(c.NumTrainTimesteps!.Value, c.BetaStart!.Value, c.BetaEnd!.Value, c.BetaSchedule!, c.TrainedBetas, "DiffusionPipeline");
         var a = new float[betas.Length];
         double acc = 1;
         for (int i = 0; i < betas.Length; i++) { acc *= 1 - betas[i]; a[i] = (float)acc; }
