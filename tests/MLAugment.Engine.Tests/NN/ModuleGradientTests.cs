@@ -33,14 +33,18 @@ public sealed class ModuleGradientTests
 
     private sealed class ImageModel : Module<Tensor, Tensor>
     {
+        public readonly Conv2d Down;
         public readonly GroupNorm GN;
         public readonly BatchNorm2d BN;
-        public ImageModel()
+        public readonly ConvTranspose2d Up;
+        public ImageModel(Generator g)
         {
+            Down = RegisterModule("down", new Conv2d(3, 4, 3, g, stride: 2, padding: 1));
             GN = RegisterModule("gn", new GroupNorm(2, 4));
             BN = RegisterModule("bn", new BatchNorm2d(4));
+            Up = RegisterModule("up", new ConvTranspose2d(4, 3, 4, g, stride: 2, padding: 1));
         }
-        public override Tensor Forward(Tensor x) => BN.Forward(GN.Forward(x).Silu());
+        public override Tensor Forward(Tensor x) => Up.Forward(BN.Forward(GN.Forward(Down.Forward(x)).Silu()));
     }
 
     [TestMethod]
@@ -59,8 +63,10 @@ public sealed class ModuleGradientTests
         var embGrad = tokens.Emb.Weight.Grad!;
         Assert.IsTrue(Enumerable.Range(0, 8).All(j => embGrad[0, j] != 0), "id 0 was used (padded positions still have outputs)");
 
-        var image = new ImageModel();
-        image.Forward(GradCheck.Randn(3, 2, 4, 3, 3)).Square().Sum().Backward();
+        var image = new ImageModel(new Generator(6));
+        var y = image.Forward(GradCheck.Randn(3, 2, 3, 6, 6));
+        CollectionAssert.AreEqual(new[] { 2, 3, 6, 6 }, y.Shape.ToArray());
+        y.Square().Sum().Backward();
         foreach (var (name, p) in image.NamedParameters())
             Assert.IsTrue(p.Grad!.ToArray().Any(v => v != 0), $"{name} gradient is nonzero");
     }
