@@ -125,7 +125,10 @@ public sealed class LatentDiffusionModel : IDiffusionBackend
 
     private static void LoadWeights(Engine.NN.Module module, string path)
     {
-        var state = StateDictFile.Load(path);
+        Dictionary<string, Tensor> state;
+        try { state = StateDictFile.Load(path); }
+        catch (SafeTensorsFormatException e) when (!e.Message.Contains(path, StringComparison.Ordinal))
+        { throw new SafeTensorsFormatException($"{path}: {e.Message}", e); }
         try { module.LoadStateDict(state, strict: true); }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException) { throw new InvalidDataException($"{path}: {e.Message}", e); }
     }
