@@ -21,6 +21,8 @@ public sealed class Generator
 
     public Generator(int seed) : this(unchecked((ulong)(long)seed)) { }
 
+    public Generator(long seed) : this(unchecked((ulong)seed)) { }
+
     /// <summary>A stream determined only by this generator's seed and the given keys (not by draws so far).</summary>
     public Generator Fork(params long[] keys)
     {

@@ -8,18 +8,12 @@ internal static class Gemm
 {
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
-        => ReferenceGemm.Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        => Sgemm.Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 
     public static void MultiplyBatched(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, int strideA, ReadOnlySpan<float> b, int ldb, int strideB,
         float beta, Span<float> c, int ldc, int strideC, int batch)
-    {
-        for (int i = 0; i < batch; i++)
-        {
-            var ai = a.Slice(i * strideA); var bi = b.Slice(i * strideB);
-            Multiply(transA, transB, m, n, k, alpha, ai, lda, bi, ldb, beta, c.Slice(i * strideC), ldc);
-        }
-    }
+        => Sgemm.MultiplyBatched(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, batch, strideA, strideB, strideC);
 }
 
 /// <summary>Straightforward i-k-j GEMM: correct for every shape, used until the packed kernel is wired in.</summary>

@@ -1,0 +1,218 @@
+using MLAugment.Engine.Kernels;
+
+namespace MLAugment.Engine.Tests.Kernels;
+
+[TestClass]
+public sealed class Conv2dKernelsTests
+{
+    internal static float[] Random(Random rng, int len)
+    {
+        var x = new float[len];
+        for (int i = 0; i < len; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
+        return x;
+    }
+
+    /// <summary>Naive double-precision convolution and its gradients for loss = sum(output * gy), straight from the definition
+    /// y[n,oc,oh,ow] = b[oc] + sum_{ci,kh,kw} x[n, g*Cg+ci, oh*sh-ph+kh*dh, ow*sw-pw+kw*dw] * w[oc,ci,kh,kw].</summary>
+    internal static (double[] y, double[] gx, double[] gw, double[] gb) Reference(Conv2dShape s, float[] x, float[] w, float[]? b, float[] gy)
+    {
+        var y = new double[s.OutputLength]; var gx = new double[s.InputLength];
+        var gw = new double[s.WeightLength]; var gb = new double[s.OutC];
+        int cg = s.GroupC, ocg = s.GroupOutC, OH = s.OutH, OW = s.OutW;
+        for (int n = 0; n < s.N; n++)
+            for (int oc = 0; oc < s.OutC; oc++)
+            {
+                int g = oc / ocg;
+                for (int oh = 0; oh < OH; oh++)
+                    for (int ow = 0; ow < OW; ow++)
+                    {
+                        int yi = ((n * s.OutC + oc) * OH + oh) * OW + ow;
+                        double acc = b?[oc] ?? 0;
+                        gb[oc] += gy[yi];
+                        for (int ci = 0; ci < cg; ci++)
+                            for (int kh = 0; kh < s.KH; kh++)
+                                for (int kw = 0; kw < s.KW; kw++)
+                                {
+                                    int ih = oh * s.StrideH - s.PadH + kh * s.DilationH;
+                                    int iw = ow * s.StrideW - s.PadW + kw * s.DilationW;
+                                    if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W) continue;
+                                    int xi = ((n * s.C + g * cg + ci) * s.H + ih) * s.W + iw;
+                                    int wi = ((oc * cg + ci) * s.KH + kh) * s.KW + kw;
+                                    acc += (double)x[xi] * w[wi];
+                                    gx[xi] += (double)gy[yi] * w[wi];
+                                    gw[wi] += (double)gy[yi] * x[xi];
+                                }
+                        y[yi] = acc;
+                    }
+            }
+        return (y, gx, gw, gb);
+    }
+
+    internal static void AssertClose(double[] expected, float[] actual, string what)
+    {
+        Assert.AreEqual(expected.Length, actual.Length, what);
+        double scale = 0;
+        foreach (var e in expected) scale = Math.Max(scale, Math.Abs(e));
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double err = Math.Abs(actual[i] - expected[i]) / (Math.Abs(expected[i]) + 1e-2 * scale + 1e-6);
+            if (!(err <= 1e-4)) Assert.Fail($"{what}[{i}] = {actual[i]}, expected {expected[i]}");
+        }
+    }
+
+    internal static IEnumerable<Conv2dShape> Shapes() =>
+    [
+        new(2, 3, 7, 9, 4, 3, 3, padH: 1, padW: 1),
+        new(2, 4, 11, 10, 6, 5, 5, strideH: 2, strideW: 2, padH: 2, padW: 1),
+        new(1, 2, 9, 9, 3, 3, 3, padH: 2, padW: 2, dilationH: 2, dilationW: 2),
+        new(2, 4, 8, 8, 6, 3, 3, padH: 1, padW: 1, groups: 2),
+        new(2, 5, 8, 7, 5, 3, 3, padH: 1, padW: 1, groups: 5),                  // depthwise
+        new(1, 3, 6, 6, 6, 3, 3, strideH: 2, strideW: 1, padH: 1, groups: 3),   // depthwise, multiplier 2
+        new(2, 8, 5, 5, 4, 1, 1),                                               // pointwise: straight to GEMM
+        new(2, 4, 7, 7, 3, 1, 1, strideH: 2, strideW: 2),                       // 1x1 strided: needs im2col
+        new(3, 2, 5, 6, 3, 1, 3, padW: 1),
+        new(1, 3, 13, 11, 2, 2, 3, strideH: 3, strideW: 2),
+        new(1, 1, 1, 1, 1, 1, 1),
+        new(1, 2, 3, 3, 2, 3, 3, padH: 3, padW: 3, strideH: 2, strideW: 2, dilationH: 2, dilationW: 1),
+        new(1, 2, 4, 4, 3, 3, 3, padH: 3, padW: 1),                             // pad > K-1: input grad via col2im
+        new(4, 16, 12, 12, 24, 3, 3, padH: 1, padW: 1),                         // per-image GEMM takes the packed path
+        new(10, 4, 6, 6, 8, 3, 3, padH: 1, padW: 1),                            // uneven weight-gradient chunks
+    ];
+
+    [TestMethod]
+    public void ForwardAndGradientsMatchNaiveDefinitionForBothAlgorithms()
+    {
+        var rng = new Random(42);
+        foreach (var s in Shapes())
+        {
+            var x = Random(rng, s.InputLength); var w = Random(rng, s.WeightLength);
+            var b = Random(rng, s.OutC); var gy = Random(rng, s.OutputLength);
+            var (ey, egx, egw, egb) = Reference(s, x, w, b, gy);
+            foreach (var algo in new[] { Conv2dAlgorithm.Im2ColGemm, Conv2dAlgorithm.Direct, Conv2dAlgorithm.Auto })
+            {
+                string tag = $"{algo} {s}";
+                var y = new float[s.OutputLength];
+                Array.Fill(y, float.NaN); // outputs are overwritten, never read
+                Conv2dKernels.Forward(x, w, b, y, s, algo);
+                AssertClose(ey, y, "y " + tag);
+                var gx = new float[s.InputLength];
+                Array.Fill(gx, float.NaN);
+                Conv2dKernels.BackwardInput(gy, w, gx, s, algo);
+                AssertClose(egx, gx, "gx " + tag);
+                var gw = new float[s.WeightLength]; var gb = new float[s.OutC];
+                Array.Fill(gw, float.NaN); Array.Fill(gb, float.NaN);
+                Conv2dKernels.BackwardWeight(x, gy, gw, gb, s, algo);
+                AssertClose(egw, gw, "gw " + tag);
+                AssertClose(egb, gb, "gb " + tag);
+            }
+        }
+    }
+
+    [TestMethod]
+    public void ForwardWithoutBiasAndWeightGradWithoutBiasGrad()
+    {
+        var rng = new Random(3);
+        var s = new Conv2dShape(2, 3, 6, 6, 4, 3, 3, padH: 1, padW: 1);
+        var x = Random(rng, s.InputLength); var w = Random(rng, s.WeightLength); var gy = Random(rng, s.OutputLength);
+        var (ey, _, egw, _) = Reference(s, x, w, null, gy);
+        var y = new float[s.OutputLength];
+        Conv2dKernels.Forward(x, w, ReadOnlySpan<float>.Empty, y, s);
+        AssertClose(ey, y, "y");
+        var gw = new float[s.WeightLength];
+        Conv2dKernels.BackwardWeight(x, gy, gw, Span<float>.Empty, s);
+        AssertClose(egw, gw, "gw");
+    }
+
+    [TestMethod]
+    public void ResultsAreBitIdenticalForOneAndTwoThreads()
+    {
+        var rng = new Random(8);
+        Conv2dShape[] shapes =
+        [
+            new(9, 8, 10, 10, 12, 3, 3, padH: 1, padW: 1),
+            new(1, 16, 20, 20, 32, 3, 3, padH: 1, padW: 1),    // N < threads: the GEMM itself is threaded
+            new(5, 6, 9, 9, 6, 3, 3, padH: 1, padW: 1, groups: 6),
+            new(3, 32, 8, 8, 16, 1, 1),
+        ];
+        int saved = EngineOptions.MaxDegreeOfParallelism;
+        try
+        {
+            foreach (var s in shapes)
+                foreach (var algo in new[] { Conv2dAlgorithm.Im2ColGemm, Conv2dAlgorithm.Direct })
+                {
+                    var x = Random(rng, s.InputLength); var w = Random(rng, s.WeightLength);
+                    var b = Random(rng, s.OutC); var gy = Random(rng, s.OutputLength);
+                    float[][] Run(int threads)
+                    {
+                        EngineOptions.MaxDegreeOfParallelism = threads;
+                        var y = new float[s.OutputLength]; var gx = new float[s.InputLength];
+                        var gw = new float[s.WeightLength]; var gb = new float[s.OutC];
+                        Conv2dKernels.Forward(x, w, b, y, s, algo);
+                        Conv2dKernels.BackwardInput(gy, w, gx, s, algo);
+                        Conv2dKernels.BackwardWeight(x, gy, gw, gb, s, algo);
+                        return [y, gx, gw, gb];
+                    }
+                    var one = Run(1); var two = Run(2); var three = Run(3);
+                    for (int i = 0; i < one.Length; i++)
+                    {
+                        CollectionAssert.AreEqual(one[i], two[i], $"output {i} of {algo} {s}");
+                        CollectionAssert.AreEqual(one[i], three[i], $"output {i} of {algo} {s}");
+                    }
+                }
+        }
+        finally { EngineOptions.MaxDegreeOfParallelism = saved; }
+    }
+
+    [TestMethod]
+    public void ShapeComputesOutputSizeAndRejectsBadFields()
+    {
+        var s = new Conv2dShape(1, 3, 32, 31, 8, 3, 3, strideH: 2, strideW: 2, padH: 1, padW: 1);
+        Assert.AreEqual(16, s.OutH);
+        Assert.AreEqual(16, s.OutW);
+        Assert.AreEqual("groups", Assert.ThrowsExactly<ArgumentException>(() => new Conv2dShape(1, 3, 8, 8, 8, 3, 3, groups: 0)).ParamName);
+        Assert.AreEqual("c", Assert.ThrowsExactly<ArgumentException>(() => new Conv2dShape(1, 3, 8, 8, 8, 3, 3, groups: 2)).ParamName);
+        Assert.AreEqual("outC", Assert.ThrowsExactly<ArgumentException>(() => new Conv2dShape(1, 4, 8, 8, 3, 3, 3, groups: 2)).ParamName);
+        Assert.AreEqual("kh", Assert.ThrowsExactly<ArgumentException>(() => new Conv2dShape(1, 1, 2, 8, 1, 3, 3)).ParamName);
+        Assert.AreEqual("kw", Assert.ThrowsExactly<ArgumentException>(() => new Conv2dShape(1, 1, 8, 8, 1, 3, 3, padW: 0, dilationW: 4)).ParamName);
+        Assert.AreEqual("padH", Assert.ThrowsExactly<ArgumentException>(() => new Conv2dShape(1, 1, 8, 8, 1, 3, 3, padH: -1)).ParamName);
+        Assert.AreEqual("strideW", Assert.ThrowsExactly<ArgumentException>(() => new Conv2dShape(1, 1, 8, 8, 1, 3, 3, strideW: 0)).ParamName);
+        Assert.AreEqual("n", Assert.ThrowsExactly<ArgumentException>(() => new Conv2dShape(1 << 16, 1 << 16, 1, 1, 1, 1, 1)).ParamName);
+    }
+
+    [TestMethod]
+    public void KernelsRejectWrongBufferLengths()
+    {
+        var s = new Conv2dShape(1, 2, 4, 4, 3, 3, 3, padH: 1, padW: 1);
+        var x = new float[s.InputLength]; var w = new float[s.WeightLength]; var y = new float[s.OutputLength];
+        Assert.AreEqual("weight", Assert.ThrowsExactly<ArgumentException>(() => Conv2dKernels.Forward(x, new float[5], default, y, s)).ParamName);
+        Assert.AreEqual("output", Assert.ThrowsExactly<ArgumentException>(() => Conv2dKernels.Forward(x, w, default, new float[7], s)).ParamName);
+        Assert.AreEqual("bias", Assert.ThrowsExactly<ArgumentException>(() => Conv2dKernels.Forward(x, w, new float[2], y, s)).ParamName);
+        Assert.AreEqual("gradInput", Assert.ThrowsExactly<ArgumentException>(() => Conv2dKernels.BackwardInput(y, w, new float[1], s)).ParamName);
+        Assert.AreEqual("gradBias", Assert.ThrowsExactly<ArgumentException>(() => Conv2dKernels.BackwardWeight(x, y, w, new float[1], s)).ParamName);
+        Assert.ThrowsExactly<ArgumentException>(() => Conv2dKernels.Forward(x, w, default, y, default));
+    }
+
+    [TestMethod]
+    public void UnfoldThenFoldSumsEachPixelOncePerCoveringTap()
+    {
+        // Folding the unfold of an all-ones image counts, for each pixel, how many output windows contain it.
+        var s = new Conv2dShape(1, 2, 5, 4, 1, 3, 2, strideH: 2, strideW: 1, padH: 1, padW: 0);
+        var img = Enumerable.Repeat(1f, s.C * s.H * s.W).ToArray();
+        var cols = new float[s.C * s.KH * s.KW * s.OutH * s.OutW];
+        Im2Col.Unfold(img, cols, s);
+        var back = new float[img.Length];
+        Im2Col.Fold(cols, back, s);
+        for (int c = 0; c < s.C; c++)
+            for (int ih = 0; ih < s.H; ih++)
+                for (int iw = 0; iw < s.W; iw++)
+                {
+                    int count = 0;
+                    for (int oh = 0; oh < s.OutH; oh++)
+                        for (int ow = 0; ow < s.OutW; ow++)
+                            for (int kh = 0; kh < s.KH; kh++)
+                                for (int kw = 0; kw < s.KW; kw++)
+                                    if (oh * s.StrideH - s.PadH + kh == ih && ow * s.StrideW - s.PadW + kw == iw) count++;
+                    Assert.AreEqual(count, back[(c * s.H + ih) * s.W + iw], $"pixel ({c},{ih},{iw})");
+                }
+    }
+}
