@@ -39,6 +39,22 @@ public sealed class OnnxDiffusionPipelineTests
     }
 
     [TestMethod]
+    [DataRow("DPMSolverMultistepScheduler")]
+    [DataRow("EulerDiscreteScheduler")]
+    [DataRow("EulerAncestralDiscreteScheduler")]
+    [DataRow("DDPMScheduler")]
+    public void TextToImage_RunsWithEachScheduler_OnAnInt64TimestepModel(string scheduler)
+    {
+        using var backend = Backend(new TinyStableDiffusionOptions { TimestepType = MLAugment.Onnx.Format.OnnxDataType.Int64, TimestepPerRow = true });
+        var pipeline = new DiffusionPipeline(backend);
+
+        var images = pipeline.Generate(["a cat"], [3], Fast with { Scheduler = scheduler });
+
+        CollectionAssert.AreEqual(new[] { 1, 3, 16, 16 }, images.Shape.ToArray());
+        foreach (var v in images.Span) Assert.IsTrue(v >= -1f && v <= 1f, $"{v}");
+    }
+
+    [TestMethod]
     public void TextToImage_SameSeed_IsBitIdentical()
     {
         using var backend = Backend();
