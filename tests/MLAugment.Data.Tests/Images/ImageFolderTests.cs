@@ -185,4 +185,19 @@ public sealed class ImageFolderTests
         Assert.AreEqual(3, second.Width);
         CollectionAssert.AreEqual(Enumerable.Range(80, 6).Select(p => (byte)p).ToArray(), second.Pixels);
     }
+
+    [TestMethod]
+    public void ImagesReadWithGetColumnOrPreviewStayUsable()
+    {
+        using var folder = CatsAndDogs();
+        var mlContext = new MLContext(seed: 0);
+        var data = mlContext.Data.LoadFromImageFolder(folder.Root);
+        var images = mlContext.Transforms.LoadImages("Image", null, "ImagePath").Fit(data).Transform(data);
+
+        var all = images.GetColumn<MLImage>("Image").ToList();
+        var preview = images.Preview();
+
+        CollectionAssert.AreEqual(new[] { 6, 5, 4, 3 }, all.Select(i => i.Width).ToArray());
+        Assert.AreEqual("MLImage 3x3 Rgba32", preview.RowView[3].Values.Single(v => v.Key == "Image").Value!.ToString());
+    }
 }
