@@ -12,10 +12,10 @@ namespace MLAugment.Data.Caching;
 /// </summary>
 /// <remarks>
 /// Canonical encoding: the ASCII tag "MLAugment.GenerationKey/1", then fields in this order, each string as a
-/// little-endian int32 byte count and UTF-8 bytes, each blob as a little-endian int32 length and bytes: model id;
-/// source width, height (int32) and format name; source pixels; a mask flag byte (0 absent, 1 present) followed, when
-/// present, by mask width, height, format name and pixels; the parameter count (int32) and each name and value; the seed
-/// (int64). Parameter values are strings: format numbers with the invariant culture and round-trip formats
+/// little-endian int32 byte count and UTF-8 bytes, each blob as a little-endian int32 length and bytes: model id; the
+/// source as a kind byte (1 image: width, height as int32, format name, pixels; 2 raw bytes: the blob); the mask the
+/// same way, or the kind byte 0 when absent; the parameter count (int32) and each name and value; the seed (int64).
+/// Parameter values are strings: format numbers with the invariant culture and round-trip formats
 /// (<see cref="Format(double)"/>) so equal settings hash equally on every machine.
 /// </remarks>
 public sealed class GenerationKey : IEquatable<GenerationKey>
@@ -46,8 +46,25 @@ public sealed class GenerationKey : IEquatable<GenerationKey>
     public static GenerationKey Create(string modelId, MLImage source, MLImage? mask, IEnumerable<KeyValuePair<string, string>> parameters,
         long seed, string? sourceRowId = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(modelId);
         ArgumentNullException.ThrowIfNull(source);
+        return Create(modelId, h => AppendImage(h, source), mask is null ? null : h => AppendImage(h, mask), parameters, seed, sourceRowId);
+    }
+
+    /// <summary>
+    /// The key of generating from a source given as raw bytes (e.g. a pixel tensor viewed with
+    /// <c>MemoryMarshal.AsBytes</c>), with an optional mask in the same form. Never equal to an image-based key.
+    /// </summary>
+    public static GenerationKey Create(string modelId, ReadOnlySpan<byte> source, byte[]? mask, IEnumerable<KeyValuePair<string, string>> parameters,
+        long seed, string? sourceRowId = null)
+    {
+        var sourceCopy = source.ToArray();
+        return Create(modelId, h => AppendRaw(h, sourceCopy), mask is null ? null : h => AppendRaw(h, mask), parameters, seed, sourceRowId);
+    }
+
+    private static GenerationKey Create(string modelId, Action<IncrementalHash> appendSource, Action<IncrementalHash>? appendMask,
+        IEnumerable<KeyValuePair<string, string>> parameters, long seed, string? sourceRowId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelId);
         ArgumentNullException.ThrowIfNull(parameters);
         var sorted = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in parameters)
@@ -61,16 +78,11 @@ public sealed class GenerationKey : IEquatable<GenerationKey>
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData("MLAugment.GenerationKey/1"u8);
         AppendString(hash, modelId);
-        AppendImage(hash, source);
-        if (mask is null)
-        {
+        appendSource(hash);
+        if (appendMask is null)
             hash.AppendData([0]);
-        }
         else
-        {
-            hash.AppendData([1]);
-            AppendImage(hash, mask);
-        }
+            appendMask(hash);
         AppendInt32(hash, sorted.Count);
         foreach (var (name, value) in sorted)
         {
@@ -91,11 +103,19 @@ public sealed class GenerationKey : IEquatable<GenerationKey>
 
     private static void AppendImage(IncrementalHash hash, MLImage image)
     {
+        hash.AppendData([1]);
         AppendInt32(hash, image.Width);
         AppendInt32(hash, image.Height);
         AppendString(hash, image.PixelFormat.ToString());
         AppendInt32(hash, image.Pixels.Length);
         hash.AppendData(image.Pixels);
+    }
+
+    private static void AppendRaw(IncrementalHash hash, byte[] bytes)
+    {
+        hash.AppendData([2]);
+        AppendInt32(hash, bytes.Length);
+        hash.AppendData(bytes);
     }
 
     private static void AppendString(IncrementalHash hash, string value)

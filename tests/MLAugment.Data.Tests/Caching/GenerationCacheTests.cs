@@ -45,6 +45,10 @@ public sealed class GenerationCacheTests
         Assert.AreNotEqual(key, GenerationKey.Create("model", source, null, new Dictionary<string, string> { ["strength"] = "0.6", ["steps"] = "20" }, 7));
         Assert.AreNotEqual(key, GenerationKey.Create("model", source, null, parameters, 8));
         Assert.AreEqual("0.1", GenerationKey.Format(0.1));
+        var raw = GenerationKey.Create("model", source.Pixels, null, parameters, 7);
+        Assert.AreNotEqual(key, raw, "raw bytes never collide with an image of the same pixels");
+        Assert.AreEqual(raw, GenerationKey.Create("model", source.Pixels.ToArray(), null, parameters, 7));
+        Assert.AreNotEqual(raw, GenerationKey.Create("model", source.Pixels, [0], parameters, 7));
     }
 
     [TestMethod]

@@ -17,7 +17,7 @@ public enum ImageLoadErrorPolicy : byte
 }
 
 /// <summary>
-/// Loads images named by a text column of paths (relative to <c>imageFolder</c> when it is given). Empty paths give a
+/// Loads images named by a text column of paths (relative to <c>imageFolder</c> when it is given). Empty or blank paths give a
 /// missing (null) image, as in ML.NET. Loading is lazy: a file is read when its row's image is requested.
 /// </summary>
 /// <remarks>
