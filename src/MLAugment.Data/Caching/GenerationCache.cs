@@ -121,9 +121,17 @@ public sealed class GenerationCache
         var read = ReadVerified(key.Hash);
         if (read is null)
         {
-            // Deleted by eviction meanwhile, or damaged on disk: either way it is gone.
-            Forget(key.Hash, deleteFiles: File.Exists(ImagePath(key.Hash)));
-            return false;
+            // A writer of this key may be mid-way: wait for it, then look again before declaring the entry damaged.
+            lock (_keyLocks.GetOrAdd(key.Hash, _ => new object()))
+            {
+                read = ReadVerified(key.Hash);
+                if (read is null)
+                {
+                    // Deleted by eviction meanwhile, or damaged on disk: either way it is gone.
+                    Forget(key.Hash, deleteFiles: File.Exists(ImagePath(key.Hash)));
+                    return false;
+                }
+            }
         }
         Touch(key.Hash);
         image = read.Value.Image;
