@@ -90,13 +90,14 @@ public sealed class GenerationCache
     {
         foreach (var tmp in System.IO.Directory.EnumerateFiles(Directory, TempPrefix + "*"))
             TryDelete(tmp);
-        var images = System.IO.Directory.EnumerateFiles(Directory, "*.png").Select(p => Path.GetFileNameWithoutExtension(p)!).ToHashSet(StringComparer.Ordinal);
-        var manifests = System.IO.Directory.EnumerateFiles(Directory, "*.json").Select(p => Path.GetFileNameWithoutExtension(p)!).ToHashSet(StringComparer.Ordinal);
+        // Files not named like entries are someone else's: leave them alone.
+        var images = System.IO.Directory.EnumerateFiles(Directory, "*.png").Select(p => Path.GetFileNameWithoutExtension(p)!).Where(IsKeyName).ToHashSet(StringComparer.Ordinal);
+        var manifests = System.IO.Directory.EnumerateFiles(Directory, "*.json").Select(p => Path.GetFileNameWithoutExtension(p)!).Where(IsKeyName).ToHashSet(StringComparer.Ordinal);
         foreach (var key in manifests.Where(k => !images.Contains(k)))
             TryDelete(ManifestPath(key));
         foreach (var key in images)
         {
-            if (!IsKeyName(key) || !manifests.Contains(key) || ReadVerified(key) is null)
+            if (!manifests.Contains(key) || ReadVerified(key) is null)
             {
                 DeleteEntryFiles(key);
                 continue;

@@ -105,14 +105,15 @@ public sealed class GenerationCacheTests
         File.Delete(Png(2));                                         // manifest without image
         File.WriteAllText(Json(3), "{ \"key\": ");                   // manifest cut short
         File.WriteAllBytes(Path.Combine(_folder, ".tmp-0123"), [1]); // killed mid-write
+        File.WriteAllBytes(Path.Combine(_folder, "readme.png"), [1]);  // not ours: kept
 
         var reopened = GenerationCache.Open(_folder);
 
         Assert.AreEqual(1, reopened.Count);
         Assert.IsTrue(reopened.TryGet(Key(4), out var intact));
         AssertSameImage(Generated(4), intact!, "the intact entry");
-        CollectionAssert.AreEquivalent(new[] { Key(4).Hash + ".json", Key(4).Hash + ".png" },
-            Directory.GetFiles(_folder).Select(Path.GetFileName).ToArray(), "everything else was removed");
+        CollectionAssert.AreEquivalent(new[] { Key(4).Hash + ".json", Key(4).Hash + ".png", "readme.png" },
+            Directory.GetFiles(_folder).Select(Path.GetFileName).ToArray(), "the debris was removed, foreign files kept");
     }
 
     [TestMethod]
