@@ -10,7 +10,7 @@ namespace MLAugment.Data.Caching;
 /// <c>&lt;key&gt;.png</c> (the image) and <c>&lt;key&gt;.json</c> (its <see cref="GenerationManifest"/>).
 /// </summary>
 /// <remarks>
-/// <para><b>Crash safety.</b> Each file is written to a temporary file in the same folder (<c>.tmp-*</c>), flushed to
+/// <para><b>Crash safety.</b> Each file is written to a temporary file in the same folder (<c>.generation-cache-tmp-*</c>), flushed to
 /// disk (fsync) and renamed over its final name, which is atomic. The image is renamed into place before the manifest
 /// is written, and an entry counts only when both files exist and the PNG's SHA-256 equals the manifest's. A process
 /// killed at any point therefore leaves complete entries, stray temporary files, or an image without a manifest;
@@ -24,7 +24,7 @@ namespace MLAugment.Data.Caching;
 /// </remarks>
 public sealed class GenerationCache
 {
-    private const string TempPrefix = ".tmp-";
+    private const string TempPrefix = ".generation-cache-tmp-";
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
     private readonly object _gate = new();

@@ -104,7 +104,7 @@ public sealed class GenerationCacheTests
         File.Delete(Json(1));                                        // killed between image and manifest
         File.Delete(Png(2));                                         // manifest without image
         File.WriteAllText(Json(3), "{ \"key\": ");                   // manifest cut short
-        File.WriteAllBytes(Path.Combine(_folder, ".tmp-0123"), [1]); // killed mid-write
+        File.WriteAllBytes(Path.Combine(_folder, ".generation-cache-tmp-0123"), [1]); // killed mid-write
         File.WriteAllBytes(Path.Combine(_folder, "readme.png"), [1]);  // not ours: kept
 
         var reopened = GenerationCache.Open(_folder);
@@ -211,7 +211,7 @@ public sealed class GenerationCacheTests
         }
         Assert.AreEqual(afterKill.Count, visible, "every entry the cache lists reads back intact");
         Assert.IsTrue(visible >= added && visible < total, $"{visible} entries visible after {added} reported");
-        Assert.AreEqual(0, Directory.GetFiles(_folder, ".tmp-*").Length, "temporary files are cleared on open");
+        Assert.AreEqual(0, Directory.GetFiles(_folder, ".generation-cache-tmp-*").Length, "temporary files are cleared on open");
 
         using var restarted = Start(_folder, total);
         var output = restarted.StandardOutput.ReadToEnd();
