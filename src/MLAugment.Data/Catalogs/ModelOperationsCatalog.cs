@@ -40,6 +40,7 @@ public sealed class ModelOperationsCatalog
     {
         ArgumentException.ThrowIfNullOrEmpty(filePath);
         using var repository = ModelRepository.OpenForRead(filePath);
+        repository.Context = Context;
         return Load(repository, out inputSchema);
     }
 
@@ -47,6 +48,7 @@ public sealed class ModelOperationsCatalog
     {
         ArgumentNullException.ThrowIfNull(stream);
         using var repository = ModelRepository.OpenForRead(stream);
+        repository.Context = Context;
         return Load(repository, out inputSchema);
     }
 

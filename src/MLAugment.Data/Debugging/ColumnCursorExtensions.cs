@@ -49,7 +49,8 @@ public static class ColumnCursorExtensions
             // A fresh default each time: vector getters must not reuse a buffer the caller already holds.
             T value = default!;
             getter(ref value);
-            yield return value;
+            // Images stay owned by their getter (freed when the cursor closes): hand out copies the caller owns.
+            yield return value is MLImage image ? (T)(object)image.Clone() : value;
         }
     }
 

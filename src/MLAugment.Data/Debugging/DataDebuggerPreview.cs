@@ -54,7 +54,8 @@ public sealed class DataDebuggerPreview
         {
             T value = default!;
             getter(ref value);
-            return value;
+            // A copy: the getter frees its last image when the preview's cursor closes.
+            return value is MLImage image ? image.Clone() : value;
         };
     }
 

@@ -34,6 +34,9 @@ public sealed class ModelLoadContext : IDisposable
 
     public ModelRepository Repository { get; }
 
+    /// <summary>The context that asked for the load (for components that log), or null.</summary>
+    internal MLContext? Context => Repository.Context;
+
     public string Directory { get; }
 
     public BinaryReader Reader { get; }

@@ -34,6 +34,9 @@ public abstract class ModelRepository : IDisposable
     /// <summary>A human-readable location used in error messages.</summary>
     public abstract string Location { get; }
 
+    /// <summary>The context loading from this repository, so loaded components can log through it (null when unknown).</summary>
+    internal MLContext? Context { get; set; }
+
     public abstract void WriteEntry(string name, byte[] content);
 
     /// <summary>The entry's bytes, or null when it does not exist.</summary>

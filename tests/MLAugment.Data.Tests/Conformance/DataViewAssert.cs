@@ -99,6 +99,9 @@ public static class DataViewAssert
         return () =>
         {
             getter(ref value);
+            // Images are snapshotted by content: the getter disposes them on its next call.
+            if (value is MLImage image)
+                return $"MLImage {image.Width}x{image.Height} {image.PixelFormat} {image.Tag} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(image.Pixels))}";
             return value is ReadOnlyMemory<char> m ? m.ToString() : value;
         };
     }

@@ -23,7 +23,10 @@ public abstract class DataViewTypeAttribute : Attribute, IEquatable<DataViewType
 public static class DataViewTypeManager
 {
     private static readonly object Gate = new();
-    private static readonly List<(Type RawType, DataViewTypeAttribute? Attribute, DataViewType Type)> Registered = [];
+    // Row classes may declare MLImage members without [ImageType]: they map to the unsized image type, as an image
+    // column from LoadImages does.
+    private static readonly List<(Type RawType, DataViewTypeAttribute? Attribute, DataViewType Type)> Registered =
+        [(typeof(MLImage), null, new ImageDataViewType())];
 
     public static void Register(DataViewType dataViewType, Type type, DataViewTypeAttribute? typeAttribute = null)
     {

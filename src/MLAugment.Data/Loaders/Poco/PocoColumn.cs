@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 
 namespace MLAugment.Data;
 
@@ -75,6 +76,17 @@ internal sealed class IdentityPocoColumn<TRow, T> : PocoColumn<TRow>
     {
         var getter = row.GetGetter<T>(column);
         var set = _set.Value;
+        if (typeof(T) == typeof(MLImage))
+        {
+            // Images from getters stay owned by the getter (it disposes them on the next call), so the row object
+            // receives its own copy and the getter keeps reusing one buffer.
+            MLImage? buffer = null;
+            return r =>
+            {
+                getter(ref Unsafe.As<MLImage?, T>(ref buffer));
+                set(r, (T)(object?)buffer?.Clone()!);
+            };
+        }
         return r =>
         {
             T value = default!;

@@ -105,6 +105,9 @@ internal static class PocoSchema<TRow>
         // Keys read into members of their raw type, with or without [KeyType].
         if (actual is KeyDataViewType ak && declared is KeyDataViewType or NumberDataViewType)
             return ak.RawType == declared.RawType;
+        // An unsized image member accepts images of any size, as a variable-size vector member accepts any vector.
+        if (actual is ImageDataViewType && declared is ImageDataViewType { Height: 0 })
+            return true;
         if (actual is VectorDataViewType av && declared is VectorDataViewType dv)
             return IsCompatible(av.ItemType, dv.ItemType) && (dv.Size == 0 || dv.Size == av.Size);
         return false;
