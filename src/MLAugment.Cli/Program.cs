@@ -1,1 +1,6 @@
-Console.WriteLine("mlaugment: not yet");
+using System.CommandLine;
+using MLAugment.Cli.Commands;
+
+var root = new RootCommand("mlaugment: diffusion-model data augmentation for .NET ML pipelines.");
+root.Subcommands.Add(TrainDiffusionCommand.Create());
+return root.Parse(args).Invoke();

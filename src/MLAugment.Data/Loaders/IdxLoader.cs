@@ -33,7 +33,7 @@ internal static class IdxLoader
         return new IdxDataView(pixels, labels, imageDims[1], imageDims[2], classNames.ToArray(), imageAsBytes);
     }
 
-    private static (int[] Dims, ArraySegment<byte> Data) ReadIdx(string path, int expectedRank)
+    internal static (int[] Dims, ArraySegment<byte> Data) ReadIdx(string path, int expectedRank)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"IDX file '{path}' does not exist.", path);
