@@ -18,8 +18,7 @@ internal sealed class RowExpandingDataView : IDataView
 
     public DataViewSchema Schema => _bindings.OutputSchema;
 
-    public long? GetRowCount() =>
-        _parent.FixedRowsPerSourceRow is int k && _source.GetRowCount() is long n ? n * k : null;
+    public long? GetRowCount() => _parent.OutputRowCount(_source);
 
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {

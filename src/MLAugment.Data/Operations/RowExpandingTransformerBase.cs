@@ -61,6 +61,15 @@ public abstract class RowExpandingTransformerBase : ITransformer
         throw new InvalidOperationException(
             $"{GetType().Name} is not a row to row mapper: it changes the number of rows. Append it with TransformerScope.Training and use GetModelFor(TransformerScope.Scoring) for prediction.");
 
+    /// <summary>
+    /// The number of rows the view over <paramref name="source"/> yields, or null when unknown. The default is the
+    /// source count × <see cref="RowsPerSourceRow"/>; override when the total is known another way (e.g. after Fit).
+    /// </summary>
+    protected virtual long? GetOutputRowCount(IDataView source) =>
+        RowsPerSourceRow is int k && source.GetRowCount() is long n ? n * k : null;
+
+    internal long? OutputRowCount(IDataView source) => GetOutputRowCount(source);
+
     internal int? FixedRowsPerSourceRow => RowsPerSourceRow;
 
     internal IEnumerable<string> SourceColumnsNeeded(DataViewSchema inputSchema, Func<int, bool> activeWritten) =>
