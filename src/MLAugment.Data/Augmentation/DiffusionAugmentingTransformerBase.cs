@@ -135,8 +135,13 @@ public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransform
         }
     }
 
+    /// <summary>Without the source view: every source row is generated on its own (batched within the row only).</summary>
     protected override RowExpander CreateExpander(DataViewRow source, Func<int, bool> activeWritten) =>
-        new Expander(this, source, activeWritten(0) || Settings.QualityScorer is not null);
+        new Expander(this, null, source, activeWritten(0) || Settings.QualityScorer is not null);
+
+    /// <summary>With the source view: a read-ahead cursor batches the synthetic rows of several source rows together.</summary>
+    protected override RowExpander CreateExpander(IDataView sourceView, DataViewRow source, Func<int, bool> activeWritten) =>
+        new Expander(this, sourceView, source, activeWritten(0) || Settings.QualityScorer is not null);
 
     private GenerationCache? Cache
     {
@@ -225,87 +230,111 @@ public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransform
         yield return new("width", GenerationKey.Format(Backend.ImageWidth));
         yield return new("height", GenerationKey.Format(Backend.ImageHeight));
         yield return new("channels", GenerationKey.Format(Backend.ImageChannels));
+        if (spec.Kind == SyntheticKind.StructurePreserving && this is CounterfactualTransformer cf)
+            yield return new("structureWeight", GenerationKey.Format(cf.StructureWeight));
+    }
+
+    /// <summary>A source row waiting for (or holding) its synthetic images.</summary>
+    private sealed class PendingRow(DataViewRowId id, string labelText, int labelKey, RowPlan plan)
+    {
+        public DataViewRowId Id { get; } = id;
+        public string LabelText { get; } = labelText;
+        public int LabelKey { get; } = labelKey;
+        public RowPlan Plan { get; } = plan;
+
+        /// <summary>The source image (owned: a copy), when a synthetic row needs it.</summary>
+        public MLImage? Source { get; set; }
+
+        /// <summary>Per pixel: the mask is nonzero (the object / the edit region, as the kind says).</summary>
+        public bool[]? Mask { get; set; }
+
+        public MLImage[]? Images { get; set; }
     }
 
     /// <summary>
-    /// The images for <paramref name="specs"/> from <paramref name="source"/> (and the per-pixel object mask): cache hits
-    /// first, the misses in one batched pipeline call per (kind, strength).
+    /// Fills <see cref="PendingRow.Images"/> of every row: cache hits first, then the misses of all rows together in one
+    /// batched pipeline call per (kind, strength). Each image has its own seed, so batching never changes a pixel.
     /// </summary>
-    internal MLImage[] Generate(MLImage? source, bool[]? objectMask, IReadOnlyList<SyntheticSpec> specs, DataViewRowId sourceRowId)
+    private void Generate(IReadOnlyList<PendingRow> rows)
     {
-        var results = new MLImage[specs.Count];
         var cache = Cache;
-        var keys = new GenerationKey?[specs.Count];
-        var maskImage = objectMask is null ? null : MaskToImage(objectMask);
-        var misses = new List<int>();
-        for (int i = 0; i < specs.Count; i++)
+        var misses = new List<(PendingRow Row, int Spec, GenerationKey? Key)>();
+        long hits = 0;
+        foreach (var row in rows)
         {
-            if (cache is not null)
+            row.Images = new MLImage[row.Plan.Synthetic.Count];
+            var maskImage = row.Mask is null ? null : MaskToImage(row.Mask, Backend.ImageWidth, Backend.ImageHeight);
+            string rowId = $"{row.Id.High:x16}{row.Id.Low:x16}";
+            for (int i = 0; i < row.Plan.Synthetic.Count; i++)
             {
-                string rowId = $"{sourceRowId.High:x16}{sourceRowId.Low:x16}";
-                var usesSource = specs[i].Kind != SyntheticKind.Generate;
-                keys[i] = usesSource
-                    ? GenerationKey.Create(Backend.ModelId, source!, specs[i].Kind is SyntheticKind.EditBackground or SyntheticKind.EditMasked ? maskImage : null,
-                        KeyParameters(specs[i]), specs[i].Seed, rowId)
-                    : GenerationKey.Create(Backend.ModelId, ReadOnlySpan<byte>.Empty, null, KeyParameters(specs[i]), specs[i].Seed, rowId);
-                if (cache.TryGet(keys[i]!, out var hit))
-                {
-                    results[i] = hit!;
-                    continue;
-                }
-            }
-            misses.Add(i);
-        }
-        Statistics.AddCacheHits(specs.Count - misses.Count);
-        foreach (var group in misses.GroupBy(i => (specs[i].Kind, specs[i].Strength)))
-        {
-            var idx = group.ToArray();
-            var images = RunPipeline(group.Key.Kind, group.Key.Strength, source, objectMask, idx.Select(i => specs[i]).ToArray());
-            for (int j = 0; j < idx.Length; j++)
-            {
-                var keep = KeepMask(group.Key.Kind, objectMask);
-                var image = ImageTensors.ToImage(images, j, group.Key.Kind == SyntheticKind.Generate ? null : source, keep);
-                if (group.Key.Kind == SyntheticKind.Generate && source is not null)
-                    image.Tag = source.Tag;
+                var spec = row.Plan.Synthetic[i];
+                GenerationKey? key = null;
                 if (cache is not null)
-                    cache.Add(keys[idx[j]]!, image);
-                results[idx[j]] = image;
+                {
+                    key = spec.Kind == SyntheticKind.Generate
+                        ? GenerationKey.Create(Backend.ModelId, ReadOnlySpan<byte>.Empty, null, KeyParameters(spec), spec.Seed, rowId)
+                        : GenerationKey.Create(Backend.ModelId, row.Source!, spec.Kind is SyntheticKind.EditBackground or SyntheticKind.EditMasked ? maskImage : null,
+                            KeyParameters(spec), spec.Seed, rowId);
+                    if (cache.TryGet(key, out var hit))
+                    {
+                        row.Images[i] = hit!;
+                        hits++;
+                        continue;
+                    }
+                }
+                misses.Add((row, i, key));
             }
-            Statistics.AddGenerated(idx.Length);
         }
-        return results;
+        Statistics.AddCacheHits(hits);
+        foreach (var group in misses.GroupBy(m => (m.Row.Plan.Synthetic[m.Spec].Kind, m.Row.Plan.Synthetic[m.Spec].Strength)))
+        {
+            var items = group.ToArray();
+            var (kind, strength) = group.Key;
+            var images = RunPipeline(kind, strength, items.Select(m => (m.Row, m.Row.Plan.Synthetic[m.Spec])).ToArray());
+            for (int j = 0; j < items.Length; j++)
+            {
+                var (row, spec, key) = items[j];
+                var keep = kind switch
+                {
+                    SyntheticKind.EditBackground => row.Mask,
+                    SyntheticKind.EditMasked => row.Mask!.Select(o => !o).ToArray(),
+                    _ => null,
+                };
+                var image = ImageTensors.ToImage(images, j, kind == SyntheticKind.Generate ? null : row.Source, keep);
+                image.Tag = row.Source?.Tag;
+                if (key is not null)
+                    cache!.Add(key, image);
+                row.Images![spec] = image;
+            }
+            Statistics.AddGenerated(items.Length);
+        }
     }
 
-    /// <summary>Pixels to copy from the source byte for byte: outside the edit region of the blended modes.</summary>
-    private static bool[]? KeepMask(SyntheticKind kind, bool[]? objectMask) => kind switch
-    {
-        SyntheticKind.EditBackground => objectMask,
-        SyntheticKind.EditMasked => objectMask!.Select(o => !o).ToArray(),
-        _ => null,
-    };
-
-    private static MLImage MaskToImage(bool[] mask)
+    private static MLImage MaskToImage(bool[] mask, int width, int height)
     {
         var px = new byte[mask.Length * 4];
         for (int i = 0; i < mask.Length; i++)
             if (mask[i])
-                px[i * 4] = px[i * 4 + 1] = px[i * 4 + 2] = px[i * 4 + 3] = 255;
-        int side = (int)Math.Sqrt(mask.Length);
-        return MLImage.CreateFromPixels(mask.Length / side, side, MLPixelFormat.Rgba32, px);
+                px.AsSpan(i * 4, 4).Fill(255);
+        return MLImage.CreateFromPixels(width, height, MLPixelFormat.Rgba32, px);
     }
 
-    private Tensor RunPipeline(SyntheticKind kind, float strength, MLImage? source, bool[]? objectMask, SyntheticSpec[] specs)
+    private Tensor RunPipeline(SyntheticKind kind, float strength, (PendingRow Row, SyntheticSpec Spec)[] items)
     {
-        int n = specs.Length, c = Backend.ImageChannels, h = Backend.ImageHeight, w = Backend.ImageWidth, per = c * h * w;
-        var prompts = specs.Select(s => s.Prompt).ToArray();
-        var seeds = specs.Select(s => s.Seed).ToArray();
+        int n = items.Length, c = Backend.ImageChannels, h = Backend.ImageHeight, w = Backend.ImageWidth, per = c * h * w;
+        var prompts = items.Select(m => m.Spec.Prompt).ToArray();
+        var seeds = items.Select(m => m.Spec.Seed).ToArray();
         var options = Settings.ToGenerationOptions();
         if (kind == SyntheticKind.Generate)
             return _pipeline.Generate(prompts, seeds, options);
         var images = Tensor.Empty(n, c, h, w);
-        ImageTensors.Fill(source!, c, images.Span[..per]);
-        for (int i = 1; i < n; i++)
-            images.Span[..per].CopyTo(images.Span.Slice(i * per, per));
+        for (int i = 0; i < n; i++)
+        {
+            if (i > 0 && ReferenceEquals(items[i].Row, items[i - 1].Row))
+                images.Span.Slice((i - 1) * per, per).CopyTo(images.Span.Slice(i * per, per));
+            else
+                ImageTensors.Fill(items[i].Row.Source!, c, images.Span.Slice(i * per, per));
+        }
         switch (kind)
         {
             case SyntheticKind.ImageToImage:
@@ -314,11 +343,14 @@ public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransform
             case SyntheticKind.EditMasked:
             {
                 var masks = Tensor.Zeros(n, 1, h, w);
-                bool editWhereObject = kind == SyntheticKind.EditMasked;
+                bool editWhereMaskSet = kind == SyntheticKind.EditMasked;
                 for (int i = 0; i < n; i++)
+                {
+                    var mask = items[i].Row.Mask!;
                     for (int p = 0; p < h * w; p++)
-                        if (objectMask![p] == editWhereObject)
+                        if (mask[p] == editWhereMaskSet)
                             masks.Span[i * h * w + p] = 1f;
+                }
                 return _pipeline.BlendedEdit(images, masks, prompts, seeds, strength, 0, options);
             }
             case SyntheticKind.StructurePreserving:
@@ -335,15 +367,162 @@ public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransform
     /// </summary>
     private Tensor StructurePreserving(Tensor images, string[] prompts, long[] seeds, float strength, GenerationOptions options)
     {
-        if (!Backend.SupportsGradients || this is not CounterfactualTransformer cf)
+        if (!Backend.SupportsGradients || this is not CounterfactualTransformer cf || cf.StructureWeight == 0f)
             return _pipeline.ImageToImage(images, prompts, seeds, strength, options);
         int k = Math.Max(1, Math.Min(4, Math.Min(Backend.ImageHeight, Backend.ImageWidth)));
         Tensor target;
         using (Engine.Autograd.Autograd.NoGrad())
             target = F.AvgPool2d(images, k).Detach();
-        // The score sees the whole batch in order: one chunk (BatchSize = n).
+        // The score must see the whole batch in order to pair rows with their targets: one chunk (BatchSize = n).
         var guidance = new GradientGuidance(x => -(F.AvgPool2d(x, k) - target).Square().Sum(new[] { 1, 2, 3 }), cf.StructureWeight);
         return _pipeline.ImageToImage(images, prompts, seeds, strength, options with { Guidance = guidance, BatchSize = images.Shape[0] });
+    }
+
+    /// <summary>Reads a mask column as "nonzero per pixel", failing on a size other than the model's.</summary>
+    private Func<bool[]> MaskReader(DataViewRow row, DataViewSchema.Column col)
+    {
+        int h = Backend.ImageHeight, w = Backend.ImageWidth;
+        if (col.Type is ImageDataViewType)
+        {
+            var get = row.GetGetter<MLImage?>(col);
+            MLImage? m = null;
+            return () =>
+            {
+                get(ref m);
+                if (m is null)
+                    throw new InvalidOperationException($"Mask column '{col.Name}' is missing (null) for a row.");
+                if (m.Width != w || m.Height != h)
+                    throw new InvalidOperationException($"Mask column '{col.Name}': mask {m.Width}x{m.Height} does not match the image size {w}x{h}.");
+                var px = m.Pixels;
+                var mask = new bool[w * h];
+                for (int i = 0; i < mask.Length; i++)
+                    mask[i] = px[i * 4] != 0 || px[i * 4 + 1] != 0 || px[i * 4 + 2] != 0;
+                return mask;
+            };
+        }
+        var getVec = row.GetGetter<VBuffer<float>>(col);
+        VBuffer<float> v = default;
+        return () =>
+        {
+            getVec(ref v);
+            if (v.Length != w * h)
+                throw new InvalidOperationException($"Mask column '{col.Name}': {v.Length} values do not match the image size {w}x{h} ({w * h}).");
+            var mask = new bool[w * h];
+            int i = 0;
+            foreach (var x in v.DenseValues())
+                mask[i++] = x != 0f;
+            return mask;
+        };
+    }
+
+    /// <summary>Reads what generation needs from a row (a copy of the image, the mask), checking sizes.</summary>
+    private void Attach(PendingRow row, Func<MLImage?> image, Func<bool[]>? mask)
+    {
+        if (row.Plan.Synthetic.Count == 0)
+            return;
+        var src = image();
+        if (row.Plan.Synthetic.Any(s => s.Kind != SyntheticKind.Generate))
+        {
+            if (src is null)
+                throw new InvalidOperationException($"Column '{Settings.ImageColumnName}': a source image is missing (null); it cannot be augmented.");
+            ImageTensors.CheckSize(Backend, src, Settings.ImageColumnName);
+        }
+        row.Source = src?.Clone();
+        if (row.Plan.Synthetic.Any(s => s.Kind is SyntheticKind.EditBackground or SyntheticKind.EditMasked))
+            row.Mask = mask!();
+    }
+
+    /// <summary>
+    /// A second cursor over the source view that runs ahead of the main one: it plans the coming source rows and, when
+    /// the main cursor needs an image, generates the synthetic rows of as many coming rows as fill one batch.
+    /// </summary>
+    private sealed class ReadAhead : IDisposable
+    {
+        private readonly DiffusionAugmentingTransformerBase _parent;
+        private readonly DataViewRowCursor _cursor;
+        private readonly ValueGetter<DataViewRowId> _id;
+        private readonly Func<(string Text, int Key)> _label;
+        private readonly LabelInfo _labelInfo;
+        private readonly ValueGetter<MLImage?> _image;
+        private readonly Func<bool[]>? _mask;
+        private readonly object? _state;
+        private readonly Queue<PendingRow> _queue = new();
+        private MLImage? _buffer;
+        private bool _ended;
+
+        public ReadAhead(DiffusionAugmentingTransformerBase parent, IDataView view)
+        {
+            _parent = parent;
+            var s = view.Schema;
+            _labelInfo = LabelInfo.From(s, parent.Settings.LabelColumnName);
+            var cols = new List<DataViewSchema.Column> { _labelInfo.Column, s[parent.Settings.ImageColumnName] };
+            if (parent.MaskColumnName is not null)
+                cols.Add(s[parent.MaskColumnName]);
+            _cursor = view.GetRowCursor(cols);
+            _id = _cursor.GetIdGetter();
+            _label = _labelInfo.Reader(_cursor);
+            _image = _cursor.GetGetter<MLImage?>(s[parent.Settings.ImageColumnName]);
+            if (parent.MaskColumnName is not null)
+                _mask = parent.MaskReader(_cursor, s[parent.MaskColumnName]);
+            _state = parent.NewCursorState();
+        }
+
+        /// <summary>The plan of the next source row, which must be <paramref name="expected"/> (views are repeatable).</summary>
+        public PendingRow Next(DataViewRowId expected)
+        {
+            if (_queue.Count == 0 && !ReadOne())
+                throw new InvalidOperationException($"{_parent.GetType().Name}: the source view yielded fewer rows on a second cursor; it is not repeatable.");
+            var row = _queue.Dequeue();
+            if (!row.Id.Equals(expected))
+                throw new InvalidOperationException($"{_parent.GetType().Name}: the source view's second cursor is out of step (row ids differ); it is not repeatable.");
+            return row;
+        }
+
+        /// <summary>Generates <paramref name="head"/> together with the coming rows, up to one batch of synthetic images.</summary>
+        public void Fill(PendingRow head)
+        {
+            var batch = new List<PendingRow> { head };
+            int images = head.Plan.Synthetic.Count;
+            foreach (var r in _queue)
+            {
+                if (images >= _parent.Settings.BatchSize)
+                    break;
+                if (r.Images is null && r.Plan.Synthetic.Count > 0)
+                {
+                    batch.Add(r);
+                    images += r.Plan.Synthetic.Count;
+                }
+            }
+            while (images < _parent.Settings.BatchSize && ReadOne())
+            {
+                var r = _queue.Last();
+                if (r.Plan.Synthetic.Count > 0)
+                {
+                    batch.Add(r);
+                    images += r.Plan.Synthetic.Count;
+                }
+            }
+            _parent.Generate(batch);
+        }
+
+        private bool ReadOne()
+        {
+            if (_ended || !_cursor.MoveNext())
+            {
+                _ended = true;
+                return false;
+            }
+            DataViewRowId id = default;
+            _id(ref id);
+            var (text, key) = _label();
+            var row = new PendingRow(id, text, key, _parent.Plan(id, text, key, _labelInfo, _state));
+            _parent.Attach(row, () => { _image(ref _buffer); return _buffer; }, _mask);
+            _queue.Enqueue(row);
+            return true;
+        }
+
+        // _buffer belongs to the upstream getter (ownership convention): never disposed here.
+        public void Dispose() => _cursor.Dispose();
     }
 
     /// <summary>The per-cursor worker: plans each source row, generates on demand, serves the getters.</summary>
@@ -354,20 +533,18 @@ public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransform
         private readonly Func<(string Text, int Key)> _readLabel;
         private readonly ValueGetter<MLImage?>? _getImage;
         private readonly Func<bool[]>? _readMask;
+        private readonly ReadAhead? _readAhead;
+        private readonly object? _state;
         private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private readonly long? _rowsTotal = null; // the source view is not visible to an expander: no ETA yet
+        private readonly long? _rowsTotal;
         private readonly long _generatedAtStart, _hitsAtStart;
         private MLImage? _source;
         private bool _sourceRead;
-        private RowPlan _plan = new(true, []);
-        private List<int> _served = new(); // indices into _plan.Synthetic, in output order
-        private MLImage[]? _generated;
-        private string _labelText = "";
-        private int _labelKey = -1;
+        private PendingRow _row = new(default, "", -1, new RowPlan(true, []));
+        private readonly List<int> _served = new(); // indices into the plan's synthetic rows, in output order
         private long _rowsDone;
-        private readonly object? _state;
 
-        public Expander(DiffusionAugmentingTransformerBase parent, DataViewRow source, bool readImages)
+        public Expander(DiffusionAugmentingTransformerBase parent, IDataView? sourceView, DataViewRow source, bool readImages)
         {
             _parent = parent;
             _label = LabelInfo.From(source.Schema, parent.Settings.LabelColumnName);
@@ -375,68 +552,37 @@ public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransform
             if (readImages)
             {
                 _getImage = source.GetGetter<MLImage?>(source.Schema[parent.Settings.ImageColumnName]);
-                if (parent.MaskColumnName is not null)
-                    _readMask = MaskReader(source, source.Schema[parent.MaskColumnName]);
+                if (sourceView is not null)
+                    _readAhead = new ReadAhead(parent, sourceView);
+                else if (parent.MaskColumnName is not null)
+                    _readMask = parent.MaskReader(source, source.Schema[parent.MaskColumnName]);
             }
             _state = parent.NewCursorState();
+            _rowsTotal = sourceView?.GetRowCount();
             _generatedAtStart = parent.Statistics.Generated;
             _hitsAtStart = parent.Statistics.CacheHits;
-        }
-
-        private Func<bool[]> MaskReader(DataViewRow row, DataViewSchema.Column col)
-        {
-            int h = _parent.Backend.ImageHeight, w = _parent.Backend.ImageWidth;
-            if (col.Type is ImageDataViewType)
-            {
-                var get = row.GetGetter<MLImage?>(col);
-                MLImage? m = null;
-                return () =>
-                {
-                    get(ref m);
-                    if (m is null)
-                        throw new InvalidOperationException($"Mask column '{col.Name}' is missing (null) for a row.");
-                    if (m.Width != w || m.Height != h)
-                        throw new InvalidOperationException($"Mask column '{col.Name}': mask {m.Width}x{m.Height} does not match the image size {w}x{h}.");
-                    var px = m.Pixels;
-                    var mask = new bool[w * h];
-                    for (int i = 0; i < mask.Length; i++)
-                        mask[i] = px[i * 4] != 0 || px[i * 4 + 1] != 0 || px[i * 4 + 2] != 0;
-                    return mask;
-                };
-            }
-            var getVec = row.GetGetter<VBuffer<float>>(col);
-            VBuffer<float> v = default;
-            return () =>
-            {
-                getVec(ref v);
-                if (v.Length != w * h)
-                    throw new InvalidOperationException($"Mask column '{col.Name}': {v.Length} values do not match the image size {w}x{h} ({w * h}).");
-                var mask = new bool[w * h];
-                int i = 0;
-                foreach (var x in v.DenseValues())
-                    mask[i++] = x != 0f;
-                return mask;
-            };
         }
 
         public override int BeginSourceRow()
         {
             ReportProgress();
             _sourceRead = false;
-            _generated = null;
-            (_labelText, _labelKey) = _readLabel();
-            _plan = _parent.Plan(SourceRowId, _labelText, _labelKey, _label, _state);
-            _served = Enumerable.Range(0, _plan.Synthetic.Count).ToList();
-            if (_parent.Settings.QualityScorer is { } scorer && _plan.Synthetic.Count > 0)
+            var (text, key) = _readLabel();
+            if (_readAhead is not null)
+                _row = _readAhead.Next(SourceRowId);
+            else
+                _row = new PendingRow(SourceRowId, text, key, _parent.Plan(SourceRowId, text, key, _label, _state));
+            _served.Clear();
+            var synthetic = _row.Plan.Synthetic;
+            if (_parent.Settings.QualityScorer is { } scorer && synthetic.Count > 0)
             {
                 EnsureGenerated();
-                _served.Clear();
-                for (int i = 0; i < _plan.Synthetic.Count; i++)
+                for (int i = 0; i < synthetic.Count; i++)
                 {
-                    var spec = _plan.Synthetic[i];
+                    var spec = synthetic[i];
                     int intended = spec.NewKey >= 0 ? spec.NewKey : spec.NewLabel is not null ? IndexOfKnown(spec.NewLabel)
-                        : _labelKey >= 0 ? _labelKey : IndexOfKnown(_labelText);
-                    bool ok = scorer(_generated![i], intended) >= _parent.Settings.QualityThreshold;
+                        : _row.LabelKey >= 0 ? _row.LabelKey : IndexOfKnown(_row.LabelText);
+                    bool ok = scorer(_row.Images![i], intended) >= _parent.Settings.QualityThreshold;
                     _parent.Statistics.AddVerdict(ok);
                     if (ok)
                         _served.Add(i);
@@ -444,11 +590,14 @@ public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransform
             }
             else
             {
-                for (int i = 0; i < _plan.Synthetic.Count; i++)
+                for (int i = 0; i < synthetic.Count; i++)
+                {
+                    _served.Add(i);
                     _parent.Statistics.AddVerdict(true);
+                }
             }
             _rowsDone++;
-            return (_plan.KeepOriginal ? 1 : 0) + _served.Count;
+            return (_row.Plan.KeepOriginal ? 1 : 0) + _served.Count;
         }
 
         private int IndexOfKnown(string label)
@@ -472,26 +621,23 @@ public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransform
 
         private void EnsureGenerated()
         {
-            if (_generated is not null)
+            if (_row.Images is not null)
                 return;
-            var src = Source();
-            bool needsSource = _plan.Synthetic.Any(s => s.Kind != SyntheticKind.Generate);
-            if (needsSource)
+            if (_readAhead is not null)
             {
-                if (src is null)
-                    throw new InvalidOperationException($"Column '{_parent.Settings.ImageColumnName}': a source image is missing (null); it cannot be augmented.");
-                ImageTensors.CheckSize(_parent.Backend, src, _parent.Settings.ImageColumnName);
+                _readAhead.Fill(_row);
+                return;
             }
-            bool[]? mask = _plan.Synthetic.Any(s => s.Kind is SyntheticKind.EditBackground or SyntheticKind.EditMasked) ? _readMask!() : null;
-            _generated = _parent.Generate(src, mask, _plan.Synthetic, SourceRowId);
+            _parent.Attach(_row, Source, _readMask);
+            _parent.Generate([_row]);
         }
 
         /// <summary>The synthetic spec of the current output row, or null for the original.</summary>
         private SyntheticSpec? Current(out int generatedIndex)
         {
-            int j = Index - (_plan.KeepOriginal ? 1 : 0);
+            int j = Index - (_row.Plan.KeepOriginal ? 1 : 0);
             generatedIndex = j < 0 ? -1 : _served[j];
-            return j < 0 ? null : _plan.Synthetic[generatedIndex];
+            return j < 0 ? null : _row.Plan.Synthetic[generatedIndex];
         }
 
         public override Delegate MakeGetter(int iinfo)
@@ -505,12 +651,11 @@ public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransform
                         var spec = Current(out int g);
                         if (spec is null)
                         {
-                            var src = Source();
-                            dst = src?.Clone();
+                            dst = Source()?.Clone();
                             return;
                         }
                         EnsureGenerated();
-                        dst = _generated![g].Clone();
+                        dst = _row.Images![g].Clone();
                     });
                 case 1:
                     return (ValueGetter<bool>)((ref bool dst) => dst = Current(out _) is not null);
@@ -529,12 +674,12 @@ public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransform
                         return (ValueGetter<uint>)((ref uint dst) =>
                         {
                             var spec = source ? null : Current(out _);
-                            dst = spec is { NewKey: >= 0 } ? (uint)(spec.NewKey + 1) : _labelKey >= 0 ? (uint)(_labelKey + 1) : 0u;
+                            dst = spec is { NewKey: >= 0 } ? (uint)(spec.NewKey + 1) : _row.LabelKey >= 0 ? (uint)(_row.LabelKey + 1) : 0u;
                         });
                     return (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> dst) =>
                     {
                         var spec = source ? null : Current(out _);
-                        dst = (spec?.NewLabel ?? _labelText).AsMemory();
+                        dst = (spec?.NewLabel ?? _row.LabelText).AsMemory();
                     });
                 default:
                     throw new ArgumentOutOfRangeException(nameof(iinfo));
@@ -549,19 +694,24 @@ public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransform
             long hits = _parent.Statistics.CacheHits - _hitsAtStart;
             double seconds = Math.Max(_clock.Elapsed.TotalSeconds, 1e-9);
             double rowsPerSecond = _rowsDone / seconds;
-            TimeSpan? eta = _rowsTotal is long total && rowsPerSecond > 0 ? TimeSpan.FromSeconds(Math.Max(0, total - _rowsDone) / rowsPerSecond) : null;
+            TimeSpan? eta = _rowsTotal is long total ? TimeSpan.FromSeconds(Math.Max(0, total - _rowsDone) / rowsPerSecond) : null;
             var p = new AugmentationProgress(_rowsDone, _rowsTotal, generated, hits, generated / seconds, eta);
             _parent.Settings.Progress?.Report(p);
             _parent.Context?.WriteLog(ChannelMessageKind.Trace, _parent.GetType().Name,
-                $"rows {p.RowsDone}, generated {p.ImagesGenerated} ({p.ImagesPerSecond:F2} images/s), cache hits {p.CacheHits}" + (eta is { } e ? $", ETA {e:hh\\:mm\\:ss}" : ""));
+                $"rows {p.RowsDone}{(p.RowsTotal is long t ? "/" + t : "")}, generated {p.ImagesGenerated} ({p.ImagesPerSecond:F2} images/s), cache hits {p.CacheHits}" +
+                (eta is { } e ? $", ETA {e:hh\\:mm\\:ss}" : ""));
         }
 
         protected override void Dispose(bool disposing)
         {
-            if (disposing && _rowsDone > 0)
+            if (disposing)
             {
-                ReportProgress();
-                _parent.Context?.WriteLog(ChannelMessageKind.Info, _parent.GetType().Name, $"{_rowsDone} source rows: {_parent.Statistics}");
+                if (_rowsDone > 0)
+                {
+                    ReportProgress();
+                    _parent.Context?.WriteLog(ChannelMessageKind.Info, _parent.GetType().Name, $"{_rowsDone} source rows: {_parent.Statistics}");
+                }
+                _readAhead?.Dispose();
             }
             base.Dispose(disposing);
         }

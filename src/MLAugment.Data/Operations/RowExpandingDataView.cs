@@ -63,7 +63,7 @@ internal sealed class RowExpandingDataView : IDataView
             _view = view;
             _input = input;
             _sourceId = input.GetIdGetter();
-            _expander = view._parent.NewExpander(input, i => activeWritten[i]);
+            _expander = view._parent.NewExpander(view._source, input, i => activeWritten[i]);
         }
 
         protected override bool MoveNextCore()

@@ -96,6 +96,29 @@ public sealed class DiffusionAugmentTests
     }
 
     [TestMethod]
+    public void SyntheticRowsOfSeveralSourceRowsShareOneBatch()
+    {
+        var ml = new MLContext(seed: 1);
+        var raw = Folder(ml, new() { ["Trouser"] = 4 });
+        var data = Load(ml).Fit(raw).Transform(raw);
+        (int Calls, List<Dictionary<string, object?>> Rows) Run(int batch)
+        {
+            var counting = new CountingBackend(TinyLdm);
+            var output = ml.Transforms.DiffusionAugment(Fast(new DiffusionAugmentOptions { Model = counting, BatchSize = batch, Seed = 2 }))
+                .Fit(data).Transform(data);
+            var rows = Rows(output, "Image");
+            return (counting.PredictCalls, rows);
+        }
+
+        var perRow = Run(2);     // one source row's 2 images per batch: 4 batches
+        var together = Run(8);   // all 8 synthetic images of the 4 rows in one batch
+
+        Assert.AreEqual(perRow.Calls, 4 * together.Calls, "the denoiser runs once per step for the whole batch");
+        for (int i = 0; i < perRow.Rows.Count; i++)
+            CollectionAssert.AreEqual((byte[])perRow.Rows[i]["Image"]!, (byte[])together.Rows[i]["Image"]!, $"row {i}");
+    }
+
+    [TestMethod]
     public void WithTrainingScopeFitSeesAugmentedRowsAndScoringSkipsThem()
     {
         var ml = new MLContext(seed: 1);
