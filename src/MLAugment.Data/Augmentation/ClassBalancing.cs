@@ -1,3 +1,5 @@
+using MLAugment.Diffusion.Sampling;
+
 namespace MLAugment.Data.Transforms.Augmentation;
 
 /// <summary>How many rows each class should reach.</summary>
@@ -87,6 +89,7 @@ public sealed class ClassBalancingEstimator : IEstimator<ClassBalancingTransform
     private readonly MLContext? _context;
     private readonly ClassBalancingOptions _options;
     private readonly int _seed;
+    private readonly IDiffusionBackend _model;
 
     internal ClassBalancingEstimator(MLContext? context, ClassBalancingOptions options)
     {
@@ -95,6 +98,7 @@ public sealed class ClassBalancingEstimator : IEstimator<ClassBalancingTransform
         _context = context;
         _options = options;
         _seed = DiffusionAugmentEstimator.ResolveSeed(context, options.Seed);
+        _model = options.Model ?? Diffusion.Models.LatentDiffusionModel.Load(options.ModelPath!); // once, not per Fit
     }
 
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
@@ -152,7 +156,7 @@ public sealed class ClassBalancingEstimator : IEstimator<ClassBalancingTransform
                 if (!counts.ContainsKey(name))
                     throw new ArgumentException(
                         $"ClassBalancing: PerClassTargets names class '{name}', which label column '{label.Column.Name}' does not have; its classes are: {string.Join(", ", order)}.");
-        var transformer = new ClassBalancingTransformer(_context, _options, _seed, report, total, input);
+        var transformer = new ClassBalancingTransformer(_context, _options, _seed, report, total, input, _model);
         _context?.WriteLog(ChannelMessageKind.Info, nameof(ClassBalancingEstimator), transformer.FormatReport());
         return transformer;
     }
@@ -168,8 +172,8 @@ public sealed class ClassBalancingTransformer : DiffusionAugmentingTransformerBa
     private readonly WeakReference<IDataView>? _fittedOn;
 
     internal ClassBalancingTransformer(MLContext? context, ClassBalancingOptions options, int seed, IReadOnlyList<ClassBalance> report,
-        long fittedRows, IDataView? fittedOn)
-        : base(context, options, seed, null)
+        long fittedRows, IDataView? fittedOn, IDiffusionBackend? loadedModel = null)
+        : base(context, options, seed, null, loadedModel)
     {
         Options = options;
         Report = report;
@@ -246,7 +250,7 @@ public sealed class ClassBalancingTransformer : DiffusionAugmentingTransformerBa
     private static ClassBalancingTransformer Create(ModelLoadContext ctx)
     {
         ctx.CheckAtModel(GetVersionInfo());
-        var (s, seed, _) = LoadSettings(ctx, new ClassBalancingOptions());
+        var (s, seed, model) = LoadSettings(ctx, new ClassBalancingOptions());
         var r = ctx.Reader;
         var target = (BalancingTarget)r.ReadByte();
         float ratio = r.ReadSingle();
@@ -267,6 +271,6 @@ public sealed class ClassBalancingTransformer : DiffusionAugmentingTransformerBa
             Mode = mode,
             Strength = strength,
         };
-        return new ClassBalancingTransformer(ctx.Context, options, seed, report, fitted, null);
+        return new ClassBalancingTransformer(ctx.Context, options, seed, report, fitted, null, model);
     }
 }

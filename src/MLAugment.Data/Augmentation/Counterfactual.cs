@@ -1,3 +1,5 @@
+using MLAugment.Diffusion.Sampling;
+
 namespace MLAugment.Data.Transforms.Augmentation;
 
 /// <summary>How Counterfactual edits a row.</summary>
@@ -102,8 +104,8 @@ public sealed class CounterfactualTransformer : DiffusionAugmentingTransformerBa
 {
     internal const string LoaderSignature = "CounterfactualTransform";
 
-    internal CounterfactualTransformer(MLContext? context, CounterfactualOptions options, int seed)
-        : base(context, Validated(options), seed, options.Mode == CounterfactualMode.MaskedEdit ? options.MaskColumnName : null)
+    internal CounterfactualTransformer(MLContext? context, CounterfactualOptions options, int seed, IDiffusionBackend? loadedModel = null)
+        : base(context, Validated(options), seed, options.Mode == CounterfactualMode.MaskedEdit ? options.MaskColumnName : null, loadedModel)
     {
         Options = options;
         foreach (var target in Targets)
@@ -174,7 +176,7 @@ public sealed class CounterfactualTransformer : DiffusionAugmentingTransformerBa
     private static CounterfactualTransformer Create(ModelLoadContext ctx)
     {
         ctx.CheckAtModel(GetVersionInfo());
-        var (s, seed, _) = LoadSettings(ctx, new CounterfactualOptions());
+        var (s, seed, model) = LoadSettings(ctx, new CounterfactualOptions());
         var r = ctx.Reader;
         var mode = (CounterfactualMode)r.ReadByte();
         string? target = ctx.LoadStringOrNull();
@@ -200,6 +202,6 @@ public sealed class CounterfactualTransformer : DiffusionAugmentingTransformerBa
             KeepOriginal = r.ReadBoolean(),
             MaskColumnName = ctx.LoadStringOrNull(),
         };
-        return new CounterfactualTransformer(ctx.Context, options, seed);
+        return new CounterfactualTransformer(ctx.Context, options, seed, model);
     }
 }

@@ -1,3 +1,5 @@
+using MLAugment.Diffusion.Sampling;
+
 namespace MLAugment.Data.Transforms.Augmentation;
 
 /// <summary>How DiffusionAugment makes its synthetic images.</summary>
@@ -103,8 +105,8 @@ public sealed class DiffusionAugmentTransformer : DiffusionAugmentingTransformer
 {
     internal const string LoaderSignature = "DiffusionAugmentTransform";
 
-    internal DiffusionAugmentTransformer(MLContext? context, DiffusionAugmentOptions options, int seed)
-        : base(context, Validated(options), seed, options.Mode == DiffusionAugmentMode.BackgroundOnly ? options.MaskColumnName : null)
+    internal DiffusionAugmentTransformer(MLContext? context, DiffusionAugmentOptions options, int seed, IDiffusionBackend? loadedModel = null)
+        : base(context, Validated(options), seed, options.Mode == DiffusionAugmentMode.BackgroundOnly ? options.MaskColumnName : null, loadedModel)
     {
         Options = options;
     }
@@ -171,7 +173,7 @@ public sealed class DiffusionAugmentTransformer : DiffusionAugmentingTransformer
     private static DiffusionAugmentTransformer Create(ModelLoadContext ctx)
     {
         ctx.CheckAtModel(GetVersionInfo());
-        var (s, seed, _) = LoadSettings(ctx, new DiffusionAugmentOptions());
+        var (s, seed, model) = LoadSettings(ctx, new DiffusionAugmentOptions());
         var r = ctx.Reader;
         var mode = (DiffusionAugmentMode)r.ReadByte();
         float strength = r.ReadSingle();
@@ -186,6 +188,6 @@ public sealed class DiffusionAugmentTransformer : DiffusionAugmentingTransformer
             ReplaceProbability = r.ReadSingle(),
             MaskColumnName = ctx.LoadStringOrNull(),
         };
-        return new DiffusionAugmentTransformer(ctx.Context, options, seed);
+        return new DiffusionAugmentTransformer(ctx.Context, options, seed, model);
     }
 }

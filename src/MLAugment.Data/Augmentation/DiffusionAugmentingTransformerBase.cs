@@ -38,17 +38,20 @@ internal sealed record RowPlan(bool KeepOriginal, IReadOnlyList<SyntheticSpec> S
 public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransformerBase
 {
     private readonly DiffusionPipeline _pipeline;
+    private readonly object _pipelineGate = new();
     private readonly object _cacheGate = new();
     private GenerationCache? _cache;
 
-    private protected DiffusionAugmentingTransformerBase(MLContext? context, AugmentationSettings settings, int seed, string? maskColumnName)
+    /// <param name="loadedModel">The model of <see cref="AugmentationSettings.ModelPath"/> when the caller has already loaded it.</param>
+    private protected DiffusionAugmentingTransformerBase(MLContext? context, AugmentationSettings settings, int seed, string? maskColumnName,
+        IDiffusionBackend? loadedModel)
         : base(null)
     {
         Settings = settings;
         Context = context;
         RootSeed = seed;
         MaskColumnName = maskColumnName;
-        Backend = settings.Model ?? LatentDiffusionModel.Load(settings.ModelPath!);
+        Backend = settings.Model ?? loadedModel ?? LatentDiffusionModel.Load(settings.ModelPath!);
         _pipeline = new DiffusionPipeline(Backend);
     }
 
@@ -156,7 +159,12 @@ public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransform
 
     // ---- persistence ----
 
-    /// <summary>*** Binary format *** model path, model id, root seed, then every saveable setting (see code), then the subclass's fields.</summary>
+    /// <summary>
+    /// *** Binary format *** model path (absolute), model id, int root seed, image and label column names, float guidance,
+    /// int steps, string? scheduler, prompt template, string? negative prompt, int batch size, float quality threshold,
+    /// string? cache folder; then the subclass's fields. The in-memory model, the quality scorer and the progress sink
+    /// are runtime objects: the first two make Save fail (clearly), the progress sink is simply not saved.
+    /// </summary>
     private protected void SaveSettings(ModelSaveContext ctx)
     {
         if (Settings.ModelPath is null)
@@ -170,7 +178,6 @@ public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransform
         w.Write(RootSeed);
         ctx.SaveNonEmptyString(Settings.ImageColumnName);
         ctx.SaveNonEmptyString(Settings.LabelColumnName);
-        ctx.SaveStringOrNull(MaskColumnName);
         w.Write(Settings.GuidanceScale);
         w.Write(Settings.NumInferenceSteps);
         ctx.SaveStringOrNull(Settings.Scheduler);
@@ -182,7 +189,7 @@ public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransform
     }
 
     /// <summary>Reads what <see cref="SaveSettings"/> wrote into <paramref name="settings"/>; loads the model and checks its id.</summary>
-    private protected static (T Settings, int Seed, string? Mask) LoadSettings<T>(ModelLoadContext ctx, T settings) where T : AugmentationSettings
+    private protected static (T Settings, int Seed, IDiffusionBackend Model) LoadSettings<T>(ModelLoadContext ctx, T settings) where T : AugmentationSettings
     {
         var r = ctx.Reader;
         string path = ctx.LoadNonEmptyString();
@@ -201,7 +208,6 @@ public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransform
             ImageColumnName = ctx.LoadNonEmptyString(),
             LabelColumnName = ctx.LoadNonEmptyString(),
         };
-        string? mask = ctx.LoadStringOrNull();
         s = s with
         {
             GuidanceScale = r.ReadSingle(),
@@ -213,7 +219,7 @@ public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransform
             QualityThreshold = r.ReadSingle(),
             CacheDirectory = ctx.LoadStringOrNull(),
         };
-        return (s, seed, mask);
+        return (s, seed, model);
     }
 
     // ---- generation ----
@@ -290,7 +296,10 @@ public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransform
         {
             var items = group.ToArray();
             var (kind, strength) = group.Key;
-            var images = RunPipeline(kind, strength, items.Select(m => (m.Row, m.Row.Plan.Synthetic[m.Spec])).ToArray());
+            Tensor images;
+            // Cursors may run on several threads; the model's forward pass is not assumed re-entrant.
+            lock (_pipelineGate)
+                images = RunPipeline(kind, strength, items.Select(m => (m.Row, m.Row.Plan.Synthetic[m.Spec])).ToArray());
             for (int j = 0; j < items.Length; j++)
             {
                 var (row, spec, key) = items[j];
