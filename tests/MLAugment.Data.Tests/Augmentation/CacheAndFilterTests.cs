@@ -92,6 +92,7 @@ public sealed class CacheAndFilterTests
         Assert.AreEqual(3L, last.RowsDone);
         Assert.AreEqual(6L, last.ImagesGenerated);
         Assert.IsTrue(last.ImagesPerSecond > 0);
+        Assert.IsTrue(reports.All(r => r.RowsTotal == 3 && r.EstimatedRemaining is not null), "the source count gives an ETA");
     }
 
     private sealed class SyncProgress(List<AugmentationProgress> sink) : IProgress<AugmentationProgress>

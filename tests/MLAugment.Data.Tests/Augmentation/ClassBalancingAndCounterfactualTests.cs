@@ -79,6 +79,19 @@ public sealed class ClassBalancingTests
     }
 
     [TestMethod]
+    public void AQualityFilterMakesTheBalancedCountUnknown()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = Images(ml, new() { ["Trouser"] = 3, ["Sneaker"] = 1 });
+        var balancer = ml.Transforms.ClassBalancing(Fast(new ClassBalancingOptions { Model = TinyLdm, QualityScorer = (_, _) => 0f })).Fit(data);
+        var output = balancer.Transform(data);
+        Assert.IsNull(output.GetRowCount());
+        Assert.AreEqual(4, Rows(output, "Label").Count, "every synthetic row was rejected");
+        Assert.AreEqual(0.0, balancer.Statistics.AcceptanceRate);
+        Assert.IsNull(balancer.Transform(ml.Data.TakeRows(data, 4)).GetRowCount(), "another view: unknown");
+    }
+
+    [TestMethod]
     public void EmptyInputGivesAnEmptyReportAndNoRows()
     {
         var ml = new MLContext(seed: 1);
@@ -155,6 +168,80 @@ public sealed class CounterfactualTests
         Assert.AreEqual(2, rows.Count);
         Assert.IsTrue(rows.All(r => (string)r["Label"]! == "Sneaker" && (float)r["Strength"]! == 0.6f));
         Assert.IsTrue(rows.All(r => ((byte[])r["Image"]!).Length == Size * Size * 4));
+    }
+
+    public sealed class VectorMaskRow
+    {
+        [ImageType(Size, Size)]
+        public MLImage Image { get; set; } = null!;
+
+        [VectorType(Size * Size)]
+        public float[] Mask { get; set; } = null!;
+
+        public string Label { get; set; } = "";
+    }
+
+    [TestMethod]
+    public void AVectorMaskWorksLikeAnImageMask()
+    {
+        var ml = new MLContext(seed: 1);
+        var images = MaskedRows(2);
+        var square = SquareMask(Size, 8).Pixels.ToArray();
+        var vectorRows = images.Select(r => new VectorMaskRow
+        {
+            Image = r.Image, Label = r.Label,
+            Mask = Enumerable.Range(0, Size * Size).Select(p => square[p * 4] != 0 ? 1f : 0f).ToArray(),
+        }).ToArray();
+        var options = Fast(new CounterfactualOptions { Model = TinyLdm, TargetLabel = "Sneaker" });
+        var fromImage = Rows(ml.Transforms.Counterfactual(options).Fit(ml.Data.LoadFromEnumerable(images)).Transform(ml.Data.LoadFromEnumerable(images)), "Image");
+        var vectorData = ml.Data.LoadFromEnumerable(vectorRows);
+        var fromVector = Rows(ml.Transforms.Counterfactual(options).Fit(vectorData).Transform(vectorData), "Image");
+        for (int i = 0; i < fromImage.Count; i++)
+            CollectionAssert.AreEqual((byte[])fromImage[i]["Image"]!, (byte[])fromVector[i]["Image"]!, $"row {i}");
+    }
+
+    [TestMethod]
+    public void KeyLabelsAreRelabelledWithTheTargetsKey()
+    {
+        var ml = new MLContext(seed: 1);
+        var raw = ml.Data.LoadFromImageFolder(ImageFolder(new Dictionary<string, int> { ["Trouser"] = 2, ["Sneaker"] = 1 }), labelAsKey: true);
+        var data = ml.Transforms.LoadImages("Image", null, "ImagePath").Fit(raw).Transform(raw);
+        var output = ml.Transforms.Counterfactual(Fast(new CounterfactualOptions
+        {
+            Model = TinyLdm, Mode = CounterfactualMode.StructurePreserving, MaskColumnName = null,
+            LabelMapping = new Dictionary<string, string> { ["Trouser"] = "Sneaker" },
+        })).Fit(data).Transform(data);
+        var rows = Rows(output, "Label", "SourceLabel", "IsSynthetic");
+        Assert.IsTrue(rows.All(r => (uint)r["Label"]! == 1u), "Sneaker is key 1 (KeyValues: Sneaker, Trouser)");
+        Assert.AreEqual(2, rows.Count(r => (uint)r["SourceLabel"]! == 2u && (bool)r["IsSynthetic"]!));
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.Counterfactual(Fast(new CounterfactualOptions
+        {
+            Model = TinyLdm, Mode = CounterfactualMode.StructurePreserving, MaskColumnName = null, TargetLabel = "T-shirt/top",
+        })).Fit(data));
+        StringAssert.Contains(e.Message, "its values are: Sneaker, Trouser");
+    }
+
+    [TestMethod]
+    public void AVectorMaskOfTheWrongLengthNamesBothSizes()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(new[] { new WrongVectorMaskRow { Image = RandomImage(new Random(1), Size, Size), Mask = new float[10], Label = "Trouser" } });
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
+            ml.Transforms.Counterfactual(Fast(new CounterfactualOptions { Model = TinyLdm, TargetLabel = "Sneaker" })).Fit(data));
+        StringAssert.Contains(e.Message, "Vector<Single, 256>");
+        StringAssert.Contains(e.Message, "Vector<Single, 10>");
+    }
+
+    public sealed class WrongVectorMaskRow
+    {
+        [ImageType(Size, Size)]
+        public MLImage Image { get; set; } = null!;
+
+        [VectorType(10)]
+        public float[] Mask { get; set; } = null!;
+
+        public string Label { get; set; } = "";
     }
 
     [TestMethod]
