@@ -13,12 +13,13 @@ public static class AugmentationColumns
     internal const string LabelTypes = "Key<UInt32> with KeyValues, or Text";
     internal const string MaskTypes = "Image, or Vector<Single> of height×width values";
 
-    internal static void CheckImage(SchemaShape input, string name)
+    internal static SchemaShape.Column CheckImage(SchemaShape input, string name)
     {
         if (!input.TryFindColumn(name, out var col))
             throw SchemaExceptions.ExceptSchemaMismatch("inputSchema", "image", name);
         if (col.ItemType is not ImageDataViewType || col.Kind != SchemaShape.Column.VectorKind.Scalar)
             throw SchemaExceptions.ExceptSchemaMismatch("inputSchema", "image", name, new ImageDataViewType().ToString(), col.GetTypeString());
+        return col;
     }
 
     internal static SchemaShape.Column CheckLabel(SchemaShape input, string name)
@@ -42,10 +43,12 @@ public static class AugmentationColumns
             throw SchemaExceptions.ExceptSchemaMismatch("inputSchema", "mask", name, MaskTypes, col.GetTypeString());
     }
 
-    /// <summary>The estimator's promise: the input plus the columns every augmenter writes.</summary>
-    internal static Dictionary<string, SchemaShape.Column> AddCommon(SchemaShape input)
+    /// <summary>The estimator's promise: the input plus the columns every augmenter writes (checking the image column).</summary>
+    internal static Dictionary<string, SchemaShape.Column> AddCommon(SchemaShape input, AugmentationSettings settings)
     {
+        var image = CheckImage(input, settings.ImageColumnName);
         var result = input.ToDictionary(c => c.Name);
+        result[settings.OutputImage] = new SchemaShape.Column(settings.OutputImage, image.Kind, image.ItemType, image.IsKey, image.Annotations);
         void Add(string name, DataViewType type) =>
             result[name] = new SchemaShape.Column(name, SchemaShape.Column.VectorKind.Scalar, type, false);
         Add(IsSynthetic, BooleanDataViewType.Instance);

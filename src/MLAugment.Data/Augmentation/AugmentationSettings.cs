@@ -15,8 +15,13 @@ public abstract record AugmentationSettings
     /// <summary>A model folder (<c>LatentDiffusionModel.Save</c> layout), loaded once and referenced by path in saved models.</summary>
     public string? ModelPath { get; init; }
 
-    /// <summary>The image column (MLImage, size equal to the model's), read and replaced in place.</summary>
+    /// <summary>The input image column (MLImage, size equal to the model's).</summary>
     public string ImageColumnName { get; init; } = "Image";
+
+    /// <summary>The output image column; null = <see cref="ImageColumnName"/> (replaced in place, the usual choice).</summary>
+    public string? OutputImageColumnName { get; init; }
+
+    internal string OutputImage => OutputImageColumnName ?? ImageColumnName;
 
     /// <summary>The label column: Key&lt;UInt32&gt; with KeyValues, or Text.</summary>
     public string LabelColumnName { get; init; } = "Label";
@@ -63,6 +68,8 @@ public abstract record AugmentationSettings
         if (Model is not null && ModelPath is not null)
             throw new ArgumentException($"{where}: give either Model or ModelPath, not both.");
         ArgumentException.ThrowIfNullOrWhiteSpace(ImageColumnName, nameof(ImageColumnName));
+        if (OutputImageColumnName is not null)
+            ArgumentException.ThrowIfNullOrWhiteSpace(OutputImageColumnName, nameof(OutputImageColumnName));
         ArgumentException.ThrowIfNullOrWhiteSpace(LabelColumnName, nameof(LabelColumnName));
         ArgumentNullException.ThrowIfNull(PromptTemplate, nameof(PromptTemplate));
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"{where}: batch size must be >= 1.");

@@ -106,7 +106,7 @@ public sealed class ClassBalancingEstimator : IEstimator<ClassBalancingTransform
         ArgumentNullException.ThrowIfNull(inputSchema);
         AugmentationColumns.CheckImage(inputSchema, _options.ImageColumnName);
         AugmentationColumns.CheckLabel(inputSchema, _options.LabelColumnName);
-        return new SchemaShape(AugmentationColumns.AddCommon(inputSchema).Values);
+        return new SchemaShape(AugmentationColumns.AddCommon(inputSchema, _options).Values);
     }
 
     /// <summary>Counts the classes (reading only the label column) and fixes every class's additions.</summary>

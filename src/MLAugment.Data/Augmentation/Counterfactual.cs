@@ -92,7 +92,7 @@ public sealed class CounterfactualEstimator : TrivialEstimator<CounterfactualTra
         var label = AugmentationColumns.CheckLabel(inputSchema, o.LabelColumnName);
         if (Transformer.MaskColumnName is { } mask)
             AugmentationColumns.CheckMask(inputSchema, mask);
-        var result = AugmentationColumns.AddCommon(inputSchema);
+        var result = AugmentationColumns.AddCommon(inputSchema, o);
         result[AugmentationColumns.SourceLabel] = new SchemaShape.Column(AugmentationColumns.SourceLabel, label.Kind, label.ItemType, label.IsKey, label.Annotations);
         return new SchemaShape(result.Values);
     }

@@ -95,7 +95,7 @@ public sealed class DiffusionAugmentEstimator : TrivialEstimator<DiffusionAugmen
         AugmentationColumns.CheckLabel(inputSchema, o.LabelColumnName);
         if (Transformer.MaskColumnName is { } mask)
             AugmentationColumns.CheckMask(inputSchema, mask);
-        return new SchemaShape(AugmentationColumns.AddCommon(inputSchema).Values);
+        return new SchemaShape(AugmentationColumns.AddCommon(inputSchema, o).Values);
     }
 }
 

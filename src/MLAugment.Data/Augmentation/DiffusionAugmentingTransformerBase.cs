@@ -112,7 +112,7 @@ public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransform
         CheckSchema(inputSchema, label);
         var cols = new List<DataViewSchema.DetachedColumn>
         {
-            new(image.Name, image.Type, image.Annotations),
+            new(Settings.OutputImage, image.Type, image.Annotations),
             new(AugmentationColumns.IsSynthetic, BooleanDataViewType.Instance),
             new(AugmentationColumns.SourceRowId, RowIdDataViewType.Instance),
             new(AugmentationColumns.Seed, NumberDataViewType.Int64),
@@ -160,7 +160,7 @@ public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransform
     // ---- persistence ----
 
     /// <summary>
-    /// *** Binary format *** model path (absolute), model id, int root seed, image and label column names, float guidance,
+    /// *** Binary format *** model path (absolute), model id, int root seed, image, label and string? output image column names, float guidance,
     /// int steps, string? scheduler, prompt template, string? negative prompt, int batch size, float quality threshold,
     /// string? cache folder; then the subclass's fields. The in-memory model, the quality scorer and the progress sink
     /// are runtime objects: the first two make Save fail (clearly), the progress sink is simply not saved.
@@ -178,6 +178,7 @@ public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransform
         w.Write(RootSeed);
         ctx.SaveNonEmptyString(Settings.ImageColumnName);
         ctx.SaveNonEmptyString(Settings.LabelColumnName);
+        ctx.SaveStringOrNull(Settings.OutputImageColumnName);
         w.Write(Settings.GuidanceScale);
         w.Write(Settings.NumInferenceSteps);
         ctx.SaveStringOrNull(Settings.Scheduler);
@@ -207,6 +208,7 @@ public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransform
             ModelPath = path,
             ImageColumnName = ctx.LoadNonEmptyString(),
             LabelColumnName = ctx.LoadNonEmptyString(),
+            OutputImageColumnName = ctx.LoadStringOrNull(),
         };
         s = s with
         {

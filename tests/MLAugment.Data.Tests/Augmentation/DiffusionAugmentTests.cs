@@ -55,6 +55,26 @@ public sealed class DiffusionAugmentTests
     }
 
     [TestMethod]
+    public void AnOutputColumnOfItsOwnLeavesTheInputImageAsItWas()
+    {
+        var ml = new MLContext(seed: 1);
+        var raw = Folder(ml, new() { ["Trouser"] = 2 });
+        var data = Load(ml).Fit(raw).Transform(raw);
+        var estimator = ml.Transforms.DiffusionAugment(TinyLdm, outputColumnName: "Augmented", inputColumnName: "Image", syntheticPerImage: 1);
+        var output = estimator.Fit(data).Transform(data);
+
+        Assert.AreEqual(new ImageDataViewType(Size, Size), output.Schema["Augmented"].Type);
+        var rows = Rows(output, "Image", "Augmented", "IsSynthetic");
+        Assert.AreEqual(4, rows.Count);
+        foreach (var r in rows)
+        {
+            bool same = ((byte[])r["Image"]!).SequenceEqual((byte[])r["Augmented"]!);
+            Assert.AreEqual(!(bool)r["IsSynthetic"]!, same, "originals copy the image; synthetic rows differ from it");
+        }
+        Assert.IsTrue(estimator.GetOutputSchema(SchemaShape.Create(data.Schema)).TryFindColumn("Augmented", out _));
+    }
+
+    [TestMethod]
     public void GenerationIsLazyAndHappensOnlyWhenTheImageIsRead()
     {
         var ml = new MLContext(seed: 1);
