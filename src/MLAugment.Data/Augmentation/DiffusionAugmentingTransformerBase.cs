@@ -285,7 +285,7 @@ public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransform
                             KeyParameters(spec), spec.Seed, rowId);
                     if (cache.TryGet(key, out var hit))
                     {
-                        row.Images[i] = hit!;
+                        row.Images[i] = AsGenerated(hit!, row.Source);
                         hits++;
                         continue;
                     }
@@ -319,6 +319,15 @@ public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransform
             }
             Statistics.AddGenerated(items.Length);
         }
+    }
+
+    /// <summary>A cached image as generation would have returned it: the source's pixel order and tag.</summary>
+    private static MLImage AsGenerated(MLImage cached, MLImage? source)
+    {
+        var format = source?.Raw.Format ?? Images.Codecs.RawPixelFormat.Rgba32;
+        var image = cached.Raw.Format == format ? cached : MLImage.FromRaw(cached.Raw.ConvertTo(format));
+        image.Tag = source?.Tag;
+        return image;
     }
 
     private static MLImage MaskToImage(bool[] mask, int width, int height)
