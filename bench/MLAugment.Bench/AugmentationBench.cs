@@ -16,7 +16,7 @@ namespace MLAugment.Bench;
 public static class AugmentationBench
 {
     public sealed record Result(int SourceRows, long OutputRows, long Generated, double Seconds, double ImagesPerSecond,
-        long StartWorkingSetBytes, long PeakWorkingSetBytes);
+        long StartWorkingSetBytes, long PeakWorkingSetBytes, long ManagedHeapAfterBytes);
 
     /// <summary>CLI entry: <c>augment [--rows N] [--synthetic M] [--steps S] [--batch B] [--model FOLDER]</c>.</summary>
     public static int Run(string[] args)
@@ -30,7 +30,8 @@ public static class AugmentationBench
         var model = m >= 0 && m + 1 < args.Length ? (IDiffusionBackend)LatentDiffusionModel.Load(args[m + 1]) : TinyModel();
         var r = Stream(model, Arg("--rows", 256), Arg("--synthetic", 2), Arg("--steps", 4), Arg("--batch", 16));
         Console.WriteLine($"augment: {r.SourceRows} source rows -> {r.OutputRows} rows, {r.Generated} generated in {r.Seconds:F2} s " +
-            $"({r.ImagesPerSecond:F1} images/s); working set {r.StartWorkingSetBytes / 1048576.0:F1} MiB at start, peak {r.PeakWorkingSetBytes / 1048576.0:F1} MiB");
+            $"({r.ImagesPerSecond:F1} images/s); working set {r.StartWorkingSetBytes / 1048576.0:F1} MiB at start, peak {r.PeakWorkingSetBytes / 1048576.0:F1} MiB; " +
+            $"managed heap after a full GC {r.ManagedHeapAfterBytes / 1048576.0:F1} MiB (flat in N = nothing retained per row)");
         return 0;
     }
 
@@ -84,9 +85,11 @@ public static class AugmentationBench
         sampler.Join();
         proc.Refresh();
         long generated = Find(transformer).Statistics.Generated;
+        long managedAfter = GC.GetTotalMemory(forceFullCollection: true);
         GC.KeepAlive(checksum);
+        GC.KeepAlive(output);
         return new Result(rows, outputRows, generated, clock.Elapsed.TotalSeconds, generated / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
-            start, Math.Max(Interlocked.Read(ref peak), proc.WorkingSet64));
+            start, Math.Max(Interlocked.Read(ref peak), proc.WorkingSet64), managedAfter);
     }
 
     private static DiffusionAugmentTransformer Find(IEnumerable<ITransformer> chain) =>
