@@ -18,8 +18,7 @@ internal sealed class RowExpandingDataView : IDataView
 
     public DataViewSchema Schema => _bindings.OutputSchema;
 
-    public long? GetRowCount() =>
-        _parent.FixedRowsPerSourceRow is int k && _source.GetRowCount() is long n ? n * k : null;
+    public long? GetRowCount() => _parent.OutputRowCount(_source);
 
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {
@@ -64,7 +63,7 @@ internal sealed class RowExpandingDataView : IDataView
             _view = view;
             _input = input;
             _sourceId = input.GetIdGetter();
-            _expander = view._parent.NewExpander(input, i => activeWritten[i]);
+            _expander = view._parent.NewExpander(view._source, input, i => activeWritten[i]);
         }
 
         protected override bool MoveNextCore()

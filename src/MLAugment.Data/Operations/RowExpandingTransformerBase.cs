@@ -41,6 +41,14 @@ public abstract class RowExpandingTransformerBase : ITransformer
     /// <summary>A worker for one cursor over <paramref name="source"/>; build getters only for active written columns.</summary>
     protected abstract RowExpander CreateExpander(DataViewRow source, Func<int, bool> activeWritten);
 
+    /// <summary>
+    /// As <see cref="CreateExpander(DataViewRow, Func{int, bool})"/>, also given the source view: an expander may open
+    /// its own cursor over it to read ahead (e.g. to batch work across source rows; views are repeatable, so a second
+    /// cursor sees the same rows in the same order). The default ignores the view.
+    /// </summary>
+    protected virtual RowExpander CreateExpander(IDataView sourceView, DataViewRow source, Func<int, bool> activeWritten) =>
+        CreateExpander(source, activeWritten);
+
     protected abstract void SaveModel(ModelSaveContext ctx);
 
     void ICanSaveModel.Save(ModelSaveContext ctx) => SaveModel(ctx);
@@ -61,12 +69,22 @@ public abstract class RowExpandingTransformerBase : ITransformer
         throw new InvalidOperationException(
             $"{GetType().Name} is not a row to row mapper: it changes the number of rows. Append it with TransformerScope.Training and use GetModelFor(TransformerScope.Scoring) for prediction.");
 
+    /// <summary>
+    /// The number of rows the view over <paramref name="source"/> yields, or null when unknown. The default is the
+    /// source count × <see cref="RowsPerSourceRow"/>; override when the total is known another way (e.g. after Fit).
+    /// </summary>
+    protected virtual long? GetOutputRowCount(IDataView source) =>
+        RowsPerSourceRow is int k && source.GetRowCount() is long n ? n * k : null;
+
+    internal long? OutputRowCount(IDataView source) => GetOutputRowCount(source);
+
     internal int? FixedRowsPerSourceRow => RowsPerSourceRow;
 
     internal IEnumerable<string> SourceColumnsNeeded(DataViewSchema inputSchema, Func<int, bool> activeWritten) =>
         GetSourceColumnsNeeded(inputSchema, activeWritten);
 
-    internal RowExpander NewExpander(DataViewRow source, Func<int, bool> activeWritten) => CreateExpander(source, activeWritten);
+    internal RowExpander NewExpander(IDataView sourceView, DataViewRow source, Func<int, bool> activeWritten) =>
+        CreateExpander(sourceView, source, activeWritten);
 
     /// <summary>
     /// Where each output column comes from: a source column index (≥ 0), a written column (−1 − iinfo), or the
