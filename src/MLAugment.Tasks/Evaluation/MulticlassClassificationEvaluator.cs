@@ -25,10 +25,10 @@ internal static class MulticlassClassificationEvaluator
         int classes = (int)labelType.Count;
         var score = schema.GetColumnOrNull(scoreColumnName) ?? throw SchemaExceptions.ExceptSchemaMismatch(nameof(data), "score", scoreColumnName);
         if (score.Type is not VectorDataViewType { ItemType: NumberDataViewType s } sv || s != NumberDataViewType.Single || sv.Size != classes)
-            throw SchemaExceptions.ExceptSchemaMismatch(nameof(data), "score", scoreColumnName, $"Vector<Single, {classes}>", score.Type.ToString()!);
+            throw SchemaExceptions.ExceptSchemaMismatch(nameof(data), "score", scoreColumnName, $"Vector<Single, {classes}>", score.Type is VectorDataViewType ? score.Type.ToString()! : ImageColumns.TypeString(score.Type));
         var predicted = schema.GetColumnOrNull(predictedLabelColumnName) ?? throw SchemaExceptions.ExceptSchemaMismatch(nameof(data), "predicted label", predictedLabelColumnName);
         if (predicted.Type is not KeyDataViewType pk || pk.RawType != typeof(uint) || pk.Count != labelType.Count)
-            throw SchemaExceptions.ExceptSchemaMismatch(nameof(data), "predicted label", predictedLabelColumnName, labelType.ToString(), predicted.Type.ToString()!);
+            throw SchemaExceptions.ExceptSchemaMismatch(nameof(data), "predicted label", predictedLabelColumnName, labelType.ToString(), ImageColumns.TypeString(predicted.Type));
         if (topKPredictionCount > classes)
             throw new ArgumentOutOfRangeException(nameof(topKPredictionCount), topKPredictionCount, $"Evaluate: the top-K prediction count exceeds the {classes} classes.");
 

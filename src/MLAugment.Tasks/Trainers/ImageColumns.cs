@@ -22,9 +22,16 @@ internal static class ImageColumns
     {
         if (type is not VectorDataViewType v || v.ItemType != NumberDataViewType.Single || !v.IsKnownSize
             || v.Dimensions.Count is not (2 or 3))
-            throw SchemaExceptions.ExceptSchemaMismatch("inputSchema", role, name, ExpectedImageType, type.ToString()!);
+            throw SchemaExceptions.ExceptSchemaMismatch("inputSchema", role, name, ExpectedImageType, TypeString(type));
         var d = v.Dimensions;
         return d.Count == 2 ? (1, d[0], d[1]) : (d[0], d[1], d[2]);
+    }
+
+    /// <summary>A type as the SchemaShape checks print it ("Key&lt;UInt32&gt;", "Vector&lt;Single&gt;"), so both checks word errors alike.</summary>
+    public static string TypeString(DataViewType type)
+    {
+        SchemaShape.GetColumnTypeShape(type, out var kind, out var item, out bool isKey);
+        return new SchemaShape.Column("x", kind, item, isKey).GetTypeString();
     }
 
     /// <summary>The class count of key label column <paramref name="name"/>, or ML.NET's schema error.</summary>
@@ -32,7 +39,7 @@ internal static class ImageColumns
     {
         var col = schema.GetColumnOrNull(name) ?? throw SchemaExceptions.ExceptSchemaMismatch("inputSchema", "label", name);
         if (col.Type is not KeyDataViewType key || key.RawType != typeof(uint))
-            throw SchemaExceptions.ExceptSchemaMismatch("inputSchema", "label", name, "Key<UInt32>", col.Type.ToString()!);
+            throw SchemaExceptions.ExceptSchemaMismatch("inputSchema", "label", name, "Key<UInt32>", TypeString(col.Type));
         if (key.Count < 2 || key.Count > int.MaxValue)
             throw SchemaExceptions.ExceptSchemaMismatch("inputSchema", "label", name, "a key with at least 2 classes", col.Type.ToString()!);
         return key;
