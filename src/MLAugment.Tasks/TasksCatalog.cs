@@ -1,4 +1,5 @@
 using MLAugment.Data;
+using MLAugment.Tasks.Augmentation;
 using MLAugment.Tasks.Evaluation;
 using MLAugment.Tasks.Metrics;
 using MLAugment.Tasks.Trainers;
@@ -46,5 +47,33 @@ public static class TasksCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return MulticlassClassificationEvaluator.Evaluate(data, labelColumnName, scoreColumnName, predictedLabelColumnName, topKPredictionCount);
+    }
+
+    /// <summary>
+    /// The classical augmentation baseline on a planar float image column: emits each row (when
+    /// <paramref name="keepOriginal"/>) followed by <paramref name="numberOfCopies"/> copies with a random resized crop,
+    /// horizontal flip, small rotation/translation and brightness/contrast jitter (the defaults of
+    /// <see cref="ClassicalAugmentingEstimator.Options"/>), marked by <c>IsSynthetic</c> and grouped by <c>SourceRowId</c>.
+    /// Training only: append it with <c>TransformerScope.Training</c>.
+    /// </summary>
+    public static ClassicalAugmentingEstimator ClassicalAugment(this TransformsCatalog catalog, string outputColumnName,
+        string? inputColumnName = null, int numberOfCopies = 1, bool keepOriginal = true, int? seed = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new ClassicalAugmentingEstimator(catalog.Context, new ClassicalAugmentingEstimator.Options
+        {
+            OutputColumnName = outputColumnName,
+            InputColumnName = inputColumnName,
+            NumberOfCopies = numberOfCopies,
+            KeepOriginal = keepOriginal,
+            Seed = seed,
+        });
+    }
+
+    /// <summary>The classical augmentation baseline with every option (RandAugment, pixel range, probabilities).</summary>
+    public static ClassicalAugmentingEstimator ClassicalAugment(this TransformsCatalog catalog, ClassicalAugmentingEstimator.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new ClassicalAugmentingEstimator(catalog.Context, options);
     }
 }
