@@ -5,7 +5,8 @@ namespace MLAugment.Tasks.Augmentation;
 /// (0..255 for IDX rows, 0..1 or −1..1 after ExtractPixels' scale/offset). Geometry is resampled by inverse mapping
 /// with nearest-neighbour lookup and constant fill (torchvision's defaults for RandomAffine and RandAugment); crops are
 /// resized bilinearly (half-pixel centres, like torchvision's RandomResizedCrop). Colour operations follow PIL's
-/// ImageEnhance formulas, blending with a degenerate image: out = degenerate + factor·(x − degenerate), then clamp.
+/// ImageEnhance formulas, blending with a degenerate image: out = factor·x + (1 − factor)·degenerate (exact at
+/// factor 1), then clamp.
 /// </summary>
 internal static class ImageOps
 {
@@ -85,7 +86,7 @@ internal static class ImageOps
     /// <summary>PIL Brightness: blend with black (<paramref name="min"/>).</summary>
     public static void Brightness(Span<float> x, float factor, float min, float max)
     {
-        for (int i = 0; i < x.Length; i++) x[i] = Math.Clamp(min + factor * (x[i] - min), min, max);
+        for (int i = 0; i < x.Length; i++) x[i] = Math.Clamp(factor * x[i] + (1 - factor) * min, min, max);
     }
 
     /// <summary>PIL Contrast: blend with the image's mean grey level.</summary>
@@ -95,7 +96,7 @@ internal static class ImageOps
         double mean = 0;
         foreach (var g in grey) mean += g;
         float m = (float)(mean / grey.Length);
-        for (int i = 0; i < x.Length; i++) x[i] = Math.Clamp(m + factor * (x[i] - m), min, max);
+        for (int i = 0; i < x.Length; i++) x[i] = Math.Clamp(factor * x[i] + (1 - factor) * m, min, max);
     }
 
     /// <summary>PIL Color (saturation): blend with the grey image; a one-channel image is unchanged.</summary>
@@ -106,7 +107,7 @@ internal static class ImageOps
         int plane = h * w;
         for (int k = 0; k < 3; k++)
             for (int p = 0; p < plane; p++)
-                x[k * plane + p] = Math.Clamp(grey[p] + factor * (x[k * plane + p] - grey[p]), min, max);
+                x[k * plane + p] = Math.Clamp(factor * x[k * plane + p] + (1 - factor) * grey[p], min, max);
     }
 
     /// <summary>PIL Sharpness: blend with the image smoothed by [[1,1,1],[1,5,1],[1,1,1]]/13; border pixels stay.</summary>
@@ -125,7 +126,7 @@ internal static class ImageOps
                             s += x[b + (y + dy) * w + xx + dx];
                     smooth[b + y * w + xx] = s / 13f;
                 }
-        for (int i = 0; i < x.Length; i++) x[i] = Math.Clamp(smooth[i] + factor * (x[i] - smooth[i]), min, max);
+        for (int i = 0; i < x.Length; i++) x[i] = Math.Clamp(factor * x[i] + (1 - factor) * smooth[i], min, max);
     }
 
     /// <summary>Inverts every pixel at or above <paramref name="threshold"/>.</summary>
