@@ -14,7 +14,9 @@ public sealed record ImageClassificationMetrics(
     double? ValidationAccuracy,
     double ImagesPerSecond,
     TimeSpan Elapsed,
-    bool EarlyStopped)
+    bool EarlyStopped,
+    int TrainingImages,
+    int ValidationImages)
 {
     public override string ToString() =>
         FormattableString.Invariant($"epoch {Epoch}/{TotalEpochs}: loss {TrainLoss:0.0000}, accuracy {TrainAccuracy:0.0000}") +

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using MLAugment.Data;
 using MLAugment.Engine;
 using MLAugment.Engine.Optim;
-using AG = MLAugment.Engine.Autograd.Autograd;
 
 namespace MLAugment.Tasks.Trainers;
 
@@ -175,7 +174,7 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
             }
             bool stop = stopper is not null && stopper.ShouldStop(valAccuracy ?? trainAccuracy, valLoss ?? trainLoss);
             var report = new ImageClassificationMetrics(epoch, o.Epoch, trainLoss, trainAccuracy, valLoss, valAccuracy,
-                seen / Math.Max(epochClock.Elapsed.TotalSeconds, 1e-9), clock.Elapsed, stop);
+                seen / Math.Max(epochClock.Elapsed.TotalSeconds, 1e-9), clock.Elapsed, stop, n, vy?.Length ?? 0);
             o.MetricsCallback?.Invoke(report);
             o.Progress?.Report(report);
             if (stop) break;

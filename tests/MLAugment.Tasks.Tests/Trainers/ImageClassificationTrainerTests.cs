@@ -141,6 +141,7 @@ public sealed class ImageClassificationTrainerTests
         Assert.IsTrue(reports[^1].EarlyStopped);
         Assert.IsTrue(reports.All(r => r.ValidationAccuracy is not null && r.ImagesPerSecond > 0 && double.IsFinite(r.TrainLoss)));
         CollectionAssert.AreEqual(reports, progress);
+        Assert.IsTrue(reports.All(r => r.TrainingImages == 24 && r.ValidationImages == 6), "30 rows, a fifth held out");
     }
 
     [TestMethod]
