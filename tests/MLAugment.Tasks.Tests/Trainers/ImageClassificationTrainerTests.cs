@@ -160,6 +160,41 @@ public sealed class ImageClassificationTrainerTests
         Assert.IsGreaterThan(0.0, model.FrechetDistance(data, other));
     }
 
+    public sealed class Flat
+    {
+        public string Class { get; set; } = "";
+        [VectorType(ToyImages.Size, ToyImages.Size)] public float[] Features { get; set; } = [];
+    }
+
+    [TestMethod]
+    public void ValidatesOnAGivenSetAndAcceptsHeightByWidthVectorsAsOneChannel()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView Flatten(IDataView d)
+        {
+            var rows = ml.Data.CreateEnumerable<ToyImages.Row>(d, reuseRowObject: false).Select(r => new Flat { Class = r.Class, Features = r.Features }).ToArray();
+            var keys = ml.Data.LoadFromEnumerable(ToyImages.ClassNames.Select(n => new Flat { Class = n, Features = new float[64] }));
+            var view = ml.Data.LoadFromEnumerable(rows);
+            return ml.Transforms.Conversion.MapValueToKey("Label", "Class", keyData: ml.Transforms.SelectColumns("Class").Fit(keys).Transform(keys)).Fit(view).Transform(view);
+        }
+        var train = Flatten(ToyImages.Load(ml, perClass: 20, seed: 13));
+        var validation = Flatten(ToyImages.Load(ml, perClass: 5, seed: 14));
+        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, 8, 8), train.Schema["Features"].Type);
+        var reports = new List<ImageClassificationMetrics>();
+        var o = Fast();
+        o.ValidationSet = validation;
+        o.MetricsCallback = reports.Add;
+        var model = ml.MulticlassClassification.Trainers.ImageClassification(o).Fit(train);
+        Assert.AreEqual((1, 8, 8), model.ImageShape);
+        Assert.IsTrue(reports.All(r => r.TrainingImages == 60 && r.ValidationImages == 15));
+        Assert.IsGreaterThanOrEqualTo(0.99, reports[^1].ValidationAccuracy!.Value);
+
+        var wrongShape = ToyImages.Load(ml, perClass: 2, seed: 15);   // [1, 8, 8] is the same image, so it is accepted
+        Assert.AreEqual(6, ml.MulticlassClassification.Evaluate(model.Transform(wrongShape)).ConfusionMatrix.Counts.Sum(r => r.Sum()));
+        o.ValidationSet = ml.Transforms.Conversion.MapValueToKey("Label", "Features").Fit(train).Transform(train);
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.ImageClassification(o).Fit(train));
+    }
+
     private static byte[] Save(ITransformer model)
     {
         using var stream = new MemoryStream();
