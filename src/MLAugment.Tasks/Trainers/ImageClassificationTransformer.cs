@@ -7,13 +7,19 @@ namespace MLAugment.Tasks.Trainers;
 /// <summary>
 /// A trained image classifier as a row-to-row transformer: appends <c>Score</c> (<c>Vector&lt;Single, K&gt;</c> softmax
 /// probabilities, slot names = class names) and <c>PredictedLabel</c> (the training label's key type and KeyValues).
-/// Both come from one forward pass per row. <see cref="ExtractFeatures"/> exposes the penultimate layer, e.g. for a
+/// Both come from one forward pass per row; a serial (unshuffled) cursor over <see cref="Transform"/>'s view scores
+/// rows in batches of <see cref="InferenceBatchSize"/> through a second, feature-only cursor that reads ahead (the
+/// view contract makes both cursors see the same rows; their row ids are checked). Batched and per-row scores are the
+/// same bits: every image is computed independently. <see cref="ExtractFeatures"/> exposes the penultimate layer, e.g. for a
 /// Fréchet distance in the classifier's feature space. Saved through the model repository with the weights as a
 /// safetensors entry. Mirrors <c>Microsoft.ML.Vision.ImageClassificationModelParameters</c> with its scorer.
 /// </summary>
 [LoadableModel(LoaderSignature)]
-public sealed class ImageClassificationTransformer : RowToRowTransformerBase
+public sealed class ImageClassificationTransformer : RowToRowTransformerBase, ITransformer
 {
+    /// <summary>Rows scored per forward pass by serial cursors.</summary>
+    public const int InferenceBatchSize = 64;
+
     internal const string LoaderSignature = "ImageClassificationTransformer";
     private const string WeightsEntry = "Weights.safetensors";
     private const string ScoreColumnKind = "MulticlassClassification";
@@ -86,6 +92,15 @@ public sealed class ImageClassificationTransformer : RowToRowTransformerBase
                 $"Vector<Single, {_model.Channels}, {_model.Height}, {_model.ImageWidth}>", schema[FeatureColumnName].Type.ToString()!);
     }
 
+    /// <summary>The input with Score and PredictedLabel appended; serial cursors score in batches.</summary>
+    public new IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new BatchScoringDataView(this, input, new Mapper(this, input.Schema, null).OutputSchema);
+    }
+
+    IDataView ITransformer.Transform(IDataView input) => Transform(input);
+
     internal static SchemaShape ScoreAnnotationsShape(bool hasSlotNames)
     {
         var text = TextDataViewType.Instance;
@@ -149,17 +164,35 @@ public sealed class ImageClassificationTransformer : RowToRowTransformerBase
         return new ImageClassificationTransformer(model, features, score, predicted, names);
     }
 
-    protected override MapperBase MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
+    protected override MapperBase MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema, null);
+
+    /// <summary>The mapped view; each serial cursor gets a mapper that reads ahead from <c>input</c>.</summary>
+    private sealed class BatchScoringDataView(ImageClassificationTransformer parent, IDataView input, DataViewSchema schema) : IDataView
+    {
+        public bool CanShuffle => input.CanShuffle;
+
+        public DataViewSchema Schema => schema;
+
+        public long? GetRowCount() => input.GetRowCount();
+
+        public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null) =>
+            new RowToRowMapperTransform(input, new Mapper(parent, input.Schema, rand is null ? input : null)).GetRowCursor(columnsNeeded, rand);
+
+        public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
+            [GetRowCursor(columnsNeeded, rand)];
+    }
 
     private sealed class Mapper : MapperBase
     {
         private readonly ImageClassificationTransformer _parent;
         private readonly int _featureIndex;
         private readonly ConditionalWeakTable<DataViewRow, RowScores> _scores = new();
+        private readonly IDataView? _readAhead;
 
-        public Mapper(ImageClassificationTransformer parent, DataViewSchema inputSchema) : base(inputSchema)
+        public Mapper(ImageClassificationTransformer parent, DataViewSchema inputSchema, IDataView? readAhead) : base(inputSchema)
         {
             _parent = parent;
+            _readAhead = readAhead;
             parent.CheckFeatures(inputSchema);
             _featureIndex = inputSchema[parent.FeatureColumnName].Index;
         }
@@ -192,9 +225,9 @@ public sealed class ImageClassificationTransformer : RowToRowTransformerBase
 
         protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
         {
-            disposer = null;
             // Score and PredictedLabel of one row share a forward pass: the per-input-row cache runs it once per position.
-            var scores = _scores.GetValue(input, row => new RowScores(_parent._model, row, row.Schema[_featureIndex]));
+            var scores = _scores.GetValue(input, row => new RowScores(_parent._model, row, row.Schema[_featureIndex], _readAhead));
+            disposer = scores.Dispose;
             int k = _parent.NumberOfClasses;
             if (iinfo == 0)
                 return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> dst) =>
@@ -214,27 +247,101 @@ public sealed class ImageClassificationTransformer : RowToRowTransformerBase
         }
     }
 
-    /// <summary>The probabilities of the input row's current position, computed at most once per position.</summary>
-    private sealed class RowScores(ImageClassificationModel model, DataViewRow row, DataViewSchema.Column feature)
+    /// <summary>
+    /// The probabilities of the input row's current position, computed at most once per position: alone, or with the
+    /// next rows in one batch when a read-ahead source is given. If the read-ahead cursor ever disagrees with the row
+    /// (another row id, fewer rows), scoring falls back to one row at a time.
+    /// </summary>
+    private sealed class RowScores(ImageClassificationModel model, DataViewRow row, DataViewSchema.Column feature, IDataView? readAhead) : IDisposable
     {
         private readonly ValueGetter<VBuffer<float>> _get = row.GetGetter<VBuffer<float>>(feature);
-        private readonly float[] _pixels = new float[model.PixelsPerImage];
+        private readonly int _pixelsPerImage = model.PixelsPerImage;
         private VBuffer<float> _buffer;
         private long _position = -1;
         private float[] _probabilities = [];
+        private int _offset;
+        // Read-ahead state: the batch holds rows [_batchStart, _batchStart + _batchCount).
+        private IDataView? _readAhead = readAhead;
+        private DataViewRowCursor? _ahead;
+        private ValueGetter<VBuffer<float>>? _aheadGet;
+        private ValueGetter<DataViewRowId>? _aheadId, _rowId;
+        private long _batchStart = -1;
+        private int _batchCount;
+        private float[] _batchPixels = [];
 
         public ReadOnlySpan<float> Get()
         {
-            if (_position != row.Position || row.Position < 0)
+            long position = row.Position;
+            if (position != _position || position < 0)
             {
-                _get(ref _buffer);
-                if (_buffer.Length != _pixels.Length)
-                    throw new InvalidOperationException($"Column '{feature.Name}' row {row.Position} has {_buffer.Length} values; its type promises {_pixels.Length}.");
-                _buffer.CopyTo(_pixels);
-                _probabilities = model.Probabilities(_pixels, 1);
-                _position = row.Position;
+                if (_readAhead is not null && position >= 0 && TryScoreBatch(position)) { }
+                else
+                {
+                    var pixels = new float[_pixelsPerImage];
+                    Read(_get, pixels, position);
+                    _probabilities = model.Probabilities(pixels, 1);
+                    _offset = 0;
+                }
+                _position = position;
             }
-            return _probabilities;
+            return _probabilities.AsSpan(_offset, model.Classes);
+        }
+
+        private bool TryScoreBatch(long position)
+        {
+            if (position >= _batchStart && position < _batchStart + _batchCount)
+            {
+                _offset = (int)(position - _batchStart) * model.Classes;
+                return true;
+            }
+            if (_ahead is null)
+            {
+                _ahead = _readAhead!.GetRowCursor([_readAhead.Schema[feature.Index]]);
+                _aheadGet = _ahead.GetGetter<VBuffer<float>>(_ahead.Schema[feature.Index]);
+                _aheadId = _ahead.GetIdGetter();
+                _rowId = row.GetIdGetter();
+                _batchPixels = new float[ImageClassificationTransformer.InferenceBatchSize * _pixelsPerImage];
+            }
+            while (_ahead.Position < position)
+                if (!_ahead.MoveNext()) return GiveUp();
+            DataViewRowId expected = default, actual = default;
+            _rowId!(ref expected);
+            _aheadId!(ref actual);
+            if (!expected.Equals(actual)) return GiveUp();
+            int count = 0;
+            do
+            {
+                Read(_aheadGet!, _batchPixels.AsSpan(count * _pixelsPerImage, _pixelsPerImage), _ahead.Position);
+                count++;
+            }
+            while (count < ImageClassificationTransformer.InferenceBatchSize && _ahead.MoveNext());
+            _probabilities = model.Probabilities(_batchPixels.AsSpan(0, count * _pixelsPerImage), count, count);
+            _batchStart = position;
+            _batchCount = count;
+            _offset = 0;
+            return true;
+        }
+
+        private bool GiveUp()
+        {
+            _readAhead = null;
+            Dispose();
+            return false;
+        }
+
+        private void Read(ValueGetter<VBuffer<float>> get, Span<float> destination, long position)
+        {
+            get(ref _buffer);
+            if (_buffer.Length != _pixelsPerImage)
+                throw new InvalidOperationException($"Column '{feature.Name}' row {position} has {_buffer.Length} values; its type promises {_pixelsPerImage}.");
+            _buffer.CopyTo(destination);
+        }
+
+        public void Dispose()
+        {
+            _ahead?.Dispose();
+            _ahead = null;
+            _batchCount = 0;
         }
     }
 }

@@ -160,6 +160,40 @@ public sealed class ImageClassificationTrainerTests
         Assert.IsGreaterThan(0.0, model.FrechetDistance(data, other));
     }
 
+    [TestMethod]
+    public void BatchedCursorScoresEqualPerRowScoresEvenWhenRowsAreSkipped()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ToyImages.Load(ml, perClass: 50, seed: 16);      // 150 rows: three batches of up to 64
+        var o = Fast(); o.Epoch = 1;
+        var model = ml.MulticlassClassification.Trainers.ImageClassification(o).Fit(data);
+        var scored = model.Transform(data);
+        var batched = scored.GetColumn<VBuffer<float>>("Score").SelectMany(v => v.DenseValues()).ToArray();
+        var pixels = data.GetColumn<VBuffer<float>>("Features").SelectMany(v => v.DenseValues()).ToArray();
+        CollectionAssert.AreEqual(model.PredictProbabilities(pixels, 150), batched);
+        var perRow = DataViewAssert.ReadThroughMapper(model.GetRowToRowMapper(data.Schema), data);
+        int scoreIndex = scored.Schema["Score"].Index;
+        for (int i = 0; i < 150; i++)
+            CollectionAssert.AreEqual(batched.AsSpan(i * 3, 3).ToArray(), ((object[])perRow[i][scoreIndex]!).Cast<float>().ToArray(), $"row {i}");
+
+        // Reading only every third row's label still pairs each row with its own score.
+        var score = scored.Schema["Score"];
+        var predicted = scored.Schema["PredictedLabel"];
+        using var cursor = scored.GetRowCursor([score, predicted]);
+        var getPredicted = cursor.GetGetter<uint>(predicted);
+        var expected = scored.GetColumn<uint>("PredictedLabel").ToArray();
+        uint key = 0;
+        while (cursor.MoveNext())
+            if (cursor.Position % 3 == 2)
+            {
+                getPredicted(ref key);
+                Assert.AreEqual(expected[cursor.Position], key, $"row {cursor.Position}");
+            }
+        // A shuffled cursor scores row by row and agrees too.
+        var shuffled = DataViewAssert.ReadAll(scored, new Random(5));
+        Assert.HasCount(150, shuffled);
+    }
+
     public sealed class Flat
     {
         public string Class { get; set; } = "";
