@@ -21,6 +21,13 @@ public static class DiffusionOnnxExport
     public const string SampleInput = "sample", TimestepInput = "timestep", ClassLabelsInput = "class_labels", UNetOutput = "out_sample";
     public const string VaeEncoderOutput = "latent_parameters", VaeDecoderInput = "latent_sample", VaeDecoderOutput = "sample";
 
+    /// <summary>
+    /// Writes a whole engine model as a diffusers-layout ONNX folder (UNet, VAE encoder and decoder, scheduler config,
+    /// model_index.json with the class names) that <see cref="ClassConditional.OnnxClassConditionalBackend"/> samples.
+    /// </summary>
+    public static void ExportDiffusersFolder(LatentDiffusionModel model, string folder, OnnxExternalDataOptions? externalData = null) =>
+        ClassConditional.ClassConditionalOnnxFolder.Export(model, folder, externalData);
+
     public static OnnxModel ExportUNet(ConditionalUNet unet)
     {
         ArgumentNullException.ThrowIfNull(unet);

@@ -162,6 +162,22 @@ public sealed class OnnxTransformerTests
         Assert.ThrowsExactly<FileNotFoundException>(() => MlContext.Transforms.ApplyOnnxModel("Scores", "Features", file + ".missing"));
     }
 
+    private sealed class Prediction
+    {
+        [VectorType(2)] public float[] Scores { get; set; } = [];
+    }
+
+    [TestMethod]
+    public void PredictionEngine_ScoresOneRowAtATime()
+    {
+        string file = Save(FeatureModel());
+        var data = MlContext.Data.LoadFromEnumerable(SampleData.Flowers());
+        var engine = MlContext.Model.CreatePredictionEngine<SampleData.Flower, Prediction>(MlContext.Transforms.ApplyOnnxModel("Scores", "Features", file).Fit(data));
+
+        CollectionAssert.AreEqual(new[] { 1f + 1f + 6f + 0.5f, -2f + 0.75f - 2f }, engine.Predict(new SampleData.Flower { Features = [1, 2, 3] }).Scores);
+        CollectionAssert.AreEqual(new[] { 0.5f, -2f }, engine.Predict(new SampleData.Flower { Features = [0, 0, 0] }).Scores);
+    }
+
     [TestMethod]
     public void ExternalWeights_AreEmbeddedWhenTheModelIsSaved()
     {

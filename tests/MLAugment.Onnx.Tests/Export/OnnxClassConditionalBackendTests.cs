@@ -19,7 +19,7 @@ public sealed class OnnxClassConditionalBackendTests
     {
         var model = TinyModel(seed: 3);
         string folder = Path.Combine(TestModels.TempDirectory(), "tiny-cc");
-        ClassConditionalOnnxFolder.Export(model, folder, new OnnxExternalDataOptions());
+        DiffusionOnnxExport.ExportDiffusersFolder(model, folder, new OnnxExternalDataOptions());
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             try { Directory.Delete(Path.GetDirectoryName(folder)!, recursive: true); } catch (IOException) { }
