@@ -114,7 +114,8 @@ public sealed class OnnxModuleEmitters
 
     /// <summary>
     /// GroupNorm (Wu &amp; He 2018) without opset 18's GroupNormalization: [N, C, *] → [N, G, C/G·*], InstanceNormalization
-    /// with unit scale normalizes each group, then the original shape and the per-channel affine are restored.
+    /// with unit scale normalizes each group, then the per-channel affine is applied on [N, C, ∏*] and the input's shape
+    /// restored (so any rank ≥ 2 works).
     /// </summary>
     private static string EmitGroupNorm(OnnxExportContext c, GroupNorm m, string p, string x)
     {
@@ -123,12 +124,12 @@ public sealed class OnnxModuleEmitters
         string normed = c.Op("InstanceNormalization",
             [grouped, c.Floats("gn_unit_scale", [g], Enumerable.Repeat(1f, g).ToArray()), c.Floats("gn_zero_bias", [g], new float[g])],
             OnnxAttribute.Float("epsilon", m.Eps));
-        string y = c.Op("Reshape", [normed, c.Op("Shape", [x])]);
-        if (m.Weight is null) return y;
-        // Per-channel affine broadcast over the spatial axes: [C, 1, 1] for NCHW.
-        var affineDims = new long[] { m.NumChannels, 1, 1 };
-        y = c.Op("Mul", [y, c.Floats(Join(p, "weight"), affineDims, m.Weight.Span.ToArray())]);
-        return m.Bias is null ? y : c.Op("Add", [y, c.Floats(Join(p, "bias"), affineDims, m.Bias.Span.ToArray())]);
+        if (m.Weight is null && m.Bias is null) return c.Op("Reshape", [normed, c.Op("Shape", [x])]);
+        string y = c.Op("Reshape", [normed, c.Int64s("gn_channels_shape", 0, m.NumChannels, -1)]);
+        var affineDims = new long[] { m.NumChannels, 1 };
+        if (m.Weight is not null) y = c.Op("Mul", [y, c.Floats(Join(p, "weight"), affineDims, m.Weight.Span.ToArray())]);
+        if (m.Bias is not null) y = c.Op("Add", [y, c.Floats(Join(p, "bias"), affineDims, m.Bias.Span.ToArray())]);
+        return c.Op("Reshape", [y, c.Op("Shape", [x])]);
     }
 
     private static string EmitLayerNorm(OnnxExportContext c, LayerNorm m, string p, string x)

@@ -79,6 +79,19 @@ public sealed class OnnxModuleExporterTests
     }
 
     [TestMethod]
+    public void GroupNormOverFeatureVectors_AndWithoutAffine_MatchesOnOrt()
+    {
+        var g = new Generator(13);
+        var model = Perturb(new Sequential(new Linear(5, 12, g), new GroupNorm(3, 12), new SiLU(), new GroupNorm(4, 12, affine: false)), 14);
+        var x = Tensor.Randn(new Generator(15), 4, 5);
+        var expected = ExportModels.Engine(() => model.Forward(x));
+
+        var actual = RunOrt(OnnxModuleExporter.Export(model, [1, 5]), "output", ("input", x.Span.ToArray(), [4, 5]));
+
+        Assert.IsLessThanOrEqualTo(1e-4, MaxRelativeError(actual, expected));
+    }
+
+    [TestMethod]
     public void Export_WritesExternalWeightsThatOrtLoads()
     {
         var model = Classifier(8);
