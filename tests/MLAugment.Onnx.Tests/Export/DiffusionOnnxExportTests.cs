@@ -5,7 +5,10 @@ using static MLAugment.Onnx.Tests.Export.ExportModels;
 
 namespace MLAugment.Onnx.Tests.Export;
 
-/// <summary>The engine's UNet and autoencoder exported to ONNX compute what the engine computes, on ONNX Runtime.</summary>
+/// <summary>
+/// The engine's UNet and autoencoder exported to ONNX compute what the engine computes, on ONNX Runtime (the
+/// embedded model's real configuration is checked in MLAugment.Tasks.Tests, FashionModelOnnxExportTests).
+/// </summary>
 [TestClass]
 public sealed class DiffusionOnnxExportTests
 {
@@ -32,13 +35,6 @@ public sealed class DiffusionOnnxExportTests
     public void TinyUNet_OnOrt_MatchesTheEngine()
     {
         double error = UNetError(TinyUNetConfig, batch: 3, seed: 10);
-        Assert.IsLessThanOrEqualTo(Tolerance, error, $"max relative error {error:E3}");
-    }
-
-    [TestMethod]
-    public void FashionSizedUNet_OnOrt_MatchesTheEngine()
-    {
-        double error = UNetError(FashionUNetConfig, batch: 2, seed: 20);
         Assert.IsLessThanOrEqualTo(Tolerance, error, $"max relative error {error:E3}");
     }
 

@@ -19,16 +19,6 @@ internal static class ExportModels
         AttentionHeadDim = 16, NormNumGroups = 8, LayersPerBlock = 1, NumClassEmbeds = Classes.Length,
     };
 
-    /// <summary>
-    /// The shape of the embedded Fashion-MNIST UNet: the values of MLAugment.Tasks.Recipes.FashionDiffusionRecipe.UNetConfig
-    /// (the Tasks layer sits above this one, so they are repeated here).
-    /// </summary>
-    public static UNetConfig FashionUNetConfig => new()
-    {
-        SampleSize = 8, InChannels = 4, OutChannels = 4, BlockOutChannels = [64, 128], LayersPerBlock = 2,
-        AttentionLevels = [false, true], AttentionHeadDim = 32, NormNumGroups = 16, NumClassEmbeds = 10,
-    };
-
     public static AutoencoderConfig TinyVaeConfig => new()
     {
         InChannels = 1, OutChannels = 1, LatentChannels = 2, BlockOutChannels = [8, 16, 16], NormNumGroups = 4, SampleSize = 16,
