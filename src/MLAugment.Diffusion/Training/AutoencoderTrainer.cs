@@ -83,6 +83,7 @@ public sealed class AutoencoderTrainer
                 lossAcc = 0; count = 0;
             }
             if (Step % _o.CheckpointEvery == 0 || Step == _o.MaxSteps) checkpoint?.Invoke(this);
+            else if (cancellation.IsCancellationRequested) checkpoint?.Invoke(this); // stopping: keep every finished step
         }
         _vae.Eval();
     }

@@ -117,6 +117,7 @@ public sealed class DiffusionTrainer
                 lossAcc = 0; lossCount = 0;
             }
             if (Step % _o.CheckpointEvery == 0 || Step == _o.MaxSteps) checkpoint?.Invoke(this);
+            else if (cancellation.IsCancellationRequested) checkpoint?.Invoke(this); // stopping: keep every finished step
         }
     }
 
