@@ -69,6 +69,8 @@ public static class OnnxExportBenchmark
     /// <summary>
     /// Exports <paramref name="model"/> to a temporary ONNX folder and times the same work on the engine and on ORT:
     /// rows "unet_call_b{batch}" (ms per UNet call) and "image_{steps}steps_cfg" (ms per generated image).
+    /// Without <paramref name="sessionOptions"/> ORT gets as many intra-op threads as the engine may use
+    /// (<see cref="EngineOptions.MaxDegreeOfParallelism"/>), so the ratio compares like with like.
     /// </summary>
     public static IReadOnlyList<EngineVersusOrtTiming> CompareEngineWithOrt(LatentDiffusionModel model, int batchSize = 2, int iterations = 10,
         int steps = 20, int images = 2, OrtSessionOptions? sessionOptions = null)
@@ -78,6 +80,7 @@ public static class OnnxExportBenchmark
         try
         {
             ClassConditionalOnnxFolder.Export(model, folder);
+            sessionOptions ??= new OrtSessionOptions { IntraOpNumThreads = EngineOptions.MaxDegreeOfParallelism, InterOpNumThreads = 1 };
             using var ort = new OnnxClassConditionalBackend(folder, sessionOptions);
             return
             [
