@@ -2,7 +2,7 @@ using MLAugment.Bench;
 
 // Usage: MLAugment.Bench <bench> [--filter SUBSTRING] [--no-anchor]
 //   engine   SGEMM and conv kernels vs PyTorch; writes bench/results/engine.json (unless --filter/--parts)
-//            options: --rounds R (best of R interleaved rounds, default 5), --no-anchor, --parts, --cpu
+//            options: --rounds R (R paired ours/anchor rounds, the quietest reported; default 5), --no-anchor, --parts, --cpu
 var benches = new Dictionary<string, Func<string[], int>>
 {
     ["engine"] = EngineBench.Run,

@@ -172,9 +172,11 @@ public static unsafe class Conv2dKernels
                 if (perImage && pw != null && !s.IsPointwise)
                 {
                     // Chunks of images share each L2-resident block of packed weights (see MultiplyPrepackedMany).
-                    int chunk = Math.Clamp(s.N / (4 * EngineOptions.MaxDegreeOfParallelism), 1, ImagesPerChunk);
-                    int chunks = (s.N + chunk - 1) / chunk;
                     int padLen = Im2Col.HasPadding(s) ? Im2Col.PaddedLength(s, s.GroupC) : 0;
+                    int chunk = Math.Clamp(s.N / (4 * EngineOptions.MaxDegreeOfParallelism), 1, ImagesPerChunk);
+                    // Large images: keep each worker's padded copies under ~64 Mi floats.
+                    if (padLen > 0) chunk = Math.Clamp((1 << 26) / padLen, 1, chunk);
+                    int chunks = (s.N + chunk - 1) / chunk;
                     Parallel.For(0, chunks, EngineOptions.ParallelOptions,
                         () => BufferPool.Rent(chunk * padLen),
                         (ci, _, pads) =>

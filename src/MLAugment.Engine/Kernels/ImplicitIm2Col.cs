@@ -154,36 +154,59 @@ internal readonly unsafe struct Im2ColTransposedPanel : Sgemm.IPanelB
             bases[jj] = _padded + c * plane + (long)kh * _dh * _wp + kw * _dw;
             if (++kw == _kw) { kw = 0; if (++kh == _kh) { kh = 0; c++; } }
         }
-        // Whole groups of 8 columns move by 8x8 transposes (stride 1); the rest element by element.
+        // Whole groups of 8 columns move by 8x8 transposes (stride 1), one group at a time so its 8 source
+        // pointers stay in registers across all kc pixels; the rest element by element.
         int vecCols = _sw == 1 && System.Runtime.Intrinsics.X86.Avx.IsSupported ? cols & ~7 : 0;
+        for (int jg = 0; jg < vecCols; jg += 8)
+            PackGroup8(bases + jg, p0, kc, dst + jg);
+        if (vecCols == nr) return;
         int oh = p0 / _ow, ow = p0 % _ow;
         int p = 0;
         while (p < kc)
         {
-            // A run of pixels on one output row: window origins are contiguous when the stride is 1.
             int run = Math.Min(_ow - ow, kc - p);
             long o = (long)oh * _sh * _wp + (long)ow * _sw;
-            int t = 0;
-            if (vecCols > 0)
+            for (int t = 0; t < run; t++)
             {
-                for (; t <= run - 8; t += 8)
-                {
-                    for (int jg = 0; jg < vecCols; jg += 8)
-                        Sgemm.Transpose8x8(bases + jg, o + t, dst + (long)(p + t) * nr + jg, nr);
-                    for (int u = 0; u < 8; u++)
-                    {
-                        float* d = dst + (long)(p + t + u) * nr;
-                        for (int jj = vecCols; jj < cols; jj++) d[jj] = bases[jj][o + t + u];
-                        for (int jj = cols; jj < nr; jj++) d[jj] = 0f;
-                    }
-                }
+                float* d = dst + (long)(p + t) * nr;
+                long ot = o + (long)t * _sw;
+                for (int jj = vecCols; jj < cols; jj++) d[jj] = bases[jj][ot];
+                for (int jj = cols; jj < nr; jj++) d[jj] = 0f;
+            }
+            p += run;
+            ow += run;
+            if (ow == _ow) { ow = 0; oh++; }
+        }
+    }
+
+    /// <summary>Columns [jg, jg+8) of the sliver for pixels [p0, p0+kc): stride 1, so each column's pixels on one
+    /// output row are contiguous; full runs of 8 go through an in-register transpose.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void PackGroup8(float** bases, int p0, int kc, float* dst)
+    {
+        int nr = Sgemm.NR;
+        float* b0 = bases[0], b1 = bases[1], b2 = bases[2], b3 = bases[3];
+        float* b4 = bases[4], b5 = bases[5], b6 = bases[6], b7 = bases[7];
+        int oh = p0 / _ow, ow = p0 % _ow;
+        int p = 0;
+        while (p < kc)
+        {
+            int run = Math.Min(_ow - ow, kc - p);
+            long o = (long)oh * _sh * _wp + ow;
+            int t = 0;
+            for (; t <= run - 8; t += 8)
+            {
+                long q = o + t;
+                Sgemm.Transpose8x8(Vector256.Load(b0 + q), Vector256.Load(b1 + q), Vector256.Load(b2 + q), Vector256.Load(b3 + q),
+                    Vector256.Load(b4 + q), Vector256.Load(b5 + q), Vector256.Load(b6 + q), Vector256.Load(b7 + q),
+                    dst + (long)(p + t) * nr, nr);
             }
             for (; t < run; t++)
             {
                 float* d = dst + (long)(p + t) * nr;
-                long ot = o + (long)t * _sw;
-                for (int jj = 0; jj < cols; jj++) d[jj] = bases[jj][ot];
-                for (int jj = cols; jj < nr; jj++) d[jj] = 0f;
+                long q = o + t;
+                d[0] = b0[q]; d[1] = b1[q]; d[2] = b2[q]; d[3] = b3[q];
+                d[4] = b4[q]; d[5] = b5[q]; d[6] = b6[q]; d[7] = b7[q];
             }
             p += run;
             ow += run;

@@ -76,6 +76,12 @@ public sealed class Conv2dKernelsTests
         new(1, 2, 3, 3, 2, 3, 3, padH: 3, padW: 3, strideH: 2, strideW: 2, dilationH: 2, dilationW: 1),
         new(1, 2, 4, 4, 3, 3, 3, padH: 3, padW: 1),                             // pad > K-1: input grad via col2im
         new(4, 16, 12, 12, 24, 3, 3, padH: 1, padW: 1),                         // per-image GEMM takes the packed path
+        new(2, 16, 9, 7, 8, 3, 3, padH: 2, padW: 2, dilationH: 2, dilationW: 2, groups: 2), // input grad as flipped-kernel conv
+        new(2, 8, 6, 7, 5, 1, 3, padW: 1),                                      // flipped-kernel conv, 1x3 kernel
+        new(3, 8, 6, 6, 4, 3, 3),                                               // flipped-kernel conv of an unpadded conv
+        new(2, 8, 16, 16, 9, 3, 3, padH: 1, padW: 1),                           // output rows of 16: two runs per panel
+        new(2, 4, 5, 32, 8, 3, 3, padH: 1, padW: 1),                            // output rows of 32: one run per panel
+        new(2, 4, 6, 8, 8, 3, 3, padH: 1, padW: 1),                             // output rows of 8: four runs per panel
         new(10, 4, 6, 6, 8, 3, 3, padH: 1, padW: 1),                            // uneven weight-gradient chunks
     ];
 
