@@ -24,6 +24,8 @@ public static class EngineBench
             yield return Sgemm(n);
         foreach (var (c, hw) in new[] { (32, 32), (64, 16), (128, 8) })
             yield return Conv3x3FwdBwd(64, c, hw);
+        yield return UNetBench.TrainStep();
+        yield return UNetBench.Forward();
     }
 
     /// <summary>Diagnostics only (`engine --parts`, usually with `--cpu`): single conv passes, the GEMM shapes inside
@@ -230,6 +232,8 @@ public static class EngineBench
             return new BenchRow(c.Name, ours[c.Name], a, gf, agf);
         }).ToList();
         BenchReport.Print(rows);
+        if (!parts && (filter is null || "unet_adamw_train_step_b64".Contains(filter)))
+            Console.WriteLine($"managed allocation per reference-UNet training step after warm-up: {UNetBench.AllocatedBytesPerStep() / 1024.0:F1} KiB");
         if (filter is null && !parts)
         {
             string path = Path.Combine(root, "bench", "results", "engine.json");

@@ -52,7 +52,76 @@ def conv2d_fwd_bwd(spec):
     return body
 
 
-KINDS = {"sgemm": sgemm, "conv2d_fwd_bwd": conv2d_fwd_bwd}
+class RefBlock(torch.nn.Module):
+    """Mirror of the C# ReferenceUNet block: GN->SiLU->conv3x3 twice, 1x1 skip when channels change."""
+
+    def __init__(self, cin, cout):
+        super().__init__()
+        self.norm1 = torch.nn.GroupNorm(8, cin)
+        self.conv1 = torch.nn.Conv2d(cin, cout, 3, padding=1)
+        self.norm2 = torch.nn.GroupNorm(8, cout)
+        self.conv2 = torch.nn.Conv2d(cout, cout, 3, padding=1)
+        self.skip = torch.nn.Conv2d(cin, cout, 1) if cin != cout else None
+
+    def forward(self, x):
+        h = self.conv1(torch.nn.functional.silu(self.norm1(x)))
+        h = self.conv2(torch.nn.functional.silu(self.norm2(h)))
+        return (self.skip(x) if self.skip is not None else x) + h
+
+
+class RefUNet(torch.nn.Module):
+    """Mirror of bench/MLAugment.Bench/ReferenceUNet.cs (channels 32-64-128, stride-2 conv down, nearest up, concat skips)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv_in = torch.nn.Conv2d(1, 32, 3, padding=1)
+        self.down0 = RefBlock(32, 32)
+        self.downsample0 = torch.nn.Conv2d(32, 32, 3, stride=2, padding=1)
+        self.down1 = RefBlock(32, 64)
+        self.downsample1 = torch.nn.Conv2d(64, 64, 3, stride=2, padding=1)
+        self.mid = RefBlock(64, 128)
+        self.up1 = RefBlock(128 + 64, 64)
+        self.up0 = RefBlock(64 + 32, 32)
+        self.norm_out = torch.nn.GroupNorm(8, 32)
+        self.conv_out = torch.nn.Conv2d(32, 1, 3, padding=1)
+
+    def forward(self, x):
+        up = torch.nn.functional.interpolate
+        s0 = self.down0(self.conv_in(x))
+        s1 = self.down1(self.downsample0(s0))
+        h = self.mid(self.downsample1(s1))
+        h = self.up1(torch.cat([up(h, scale_factor=2, mode="nearest"), s1], 1))
+        h = self.up0(torch.cat([up(h, scale_factor=2, mode="nearest"), s0], 1))
+        return self.conv_out(torch.nn.functional.silu(self.norm_out(h)))
+
+
+def unet_train_step(spec):
+    model = RefUNet()
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    x = torch.randn(spec["batch"], 1, 32, 32)
+    target = torch.randn(spec["batch"], 1, 32, 32)
+
+    def body():
+        opt.zero_grad(set_to_none=True)
+        loss = torch.nn.functional.mse_loss(model(x), target)
+        loss.backward()
+        opt.step()
+
+    return body
+
+
+def unet_forward(spec):
+    model = RefUNet()
+    x = torch.randn(spec["batch"], 1, 32, 32)
+
+    def body():
+        with torch.no_grad():
+            model(x)
+
+    return body
+
+
+KINDS = {"sgemm": sgemm, "conv2d_fwd_bwd": conv2d_fwd_bwd, "unet_train_step": unet_train_step, "unet_forward": unet_forward}
 
 
 def main():
