@@ -59,8 +59,10 @@ public sealed partial class Tensor
     /// <summary>SiLU / swish: x·σ(x); d/dx = σ(x)(1 + x(1 − σ(x))).</summary>
     public Tensor Silu() => Unary("Silu", Activations.Silu, (g, x, y) =>
     {
-        var s = x.Sigmoid();
-        return g * s * (1f + x * (1f - s));
+        // One fused pass: dL/dx = g · σ(x)·(1 + x·(1 − σ(x))).
+        var r = EmptyLike(x);
+        Activations.SiluBackward(g.Span, x.Span, r.Span);
+        return r;
     });
 
     public Tensor Sigmoid() => Unary("Sigmoid", TensorPrimitives.Sigmoid, (g, x, y) => g * y * (1f - y));
@@ -111,6 +113,26 @@ internal static class Activations
     {
         TensorPrimitives.Sigmoid(x, y);
         TensorPrimitives.Multiply(x, y, y);
+    }
+
+    public static void SiluBackward(ReadOnlySpan<float> g, ReadOnlySpan<float> x, Span<float> dx)
+    {
+        // σ(x) into dx, then dx = g·σ·(1 + x − x·σ) with vector ops (no temporaries).
+        TensorPrimitives.Sigmoid(x, dx);
+        int i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            int w = System.Numerics.Vector<float>.Count;
+            var one = System.Numerics.Vector<float>.One;
+            for (; i <= x.Length - w; i += w)
+            {
+                var s = new System.Numerics.Vector<float>(dx.Slice(i));
+                var xv = new System.Numerics.Vector<float>(x.Slice(i));
+                var gv = new System.Numerics.Vector<float>(g.Slice(i));
+                (gv * s * (one + xv - xv * s)).CopyTo(dx.Slice(i));
+            }
+        }
+        for (; i < x.Length; i++) { float s = dx[i]; dx[i] = g[i] * s * (1f + x[i] - x[i] * s); }
     }
 
     private const double InvSqrt2 = 0.70710678118654752440;

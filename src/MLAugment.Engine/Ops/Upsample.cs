@@ -32,10 +32,23 @@ public static partial class F
         var wi = NearestIndex(outW, w, scaleW);
         var y = Tensor.Allocate(PoolOutShape(x, outH, outW), clear: false);
         var xs = x.Storage; int xo = x.Offset; var ys = y.Storage;
+        bool exact2x = outH == 2 * h && outW == 2 * w;
         ParallelRows(planes, outH * outW, p =>
         {
             var src = xs.AsSpan(xo + p * h * w, h * w);
             var dst = ys.AsSpan(p * outH * outW, outH * outW);
+            if (exact2x)
+            {
+                // The UNet case: each source row becomes two identical rows of doubled pixels.
+                for (int i = 0; i < h; i++)
+                {
+                    var row = src.Slice(i * w, w);
+                    var drow = dst.Slice(2 * i * outW, outW);
+                    for (int j = 0; j < w; j++) { float v = row[j]; drow[2 * j] = v; drow[2 * j + 1] = v; }
+                    drow.CopyTo(dst.Slice((2 * i + 1) * outW, outW));
+                }
+                return;
+            }
             for (int i = 0; i < outH; i++)
             {
                 var row = src.Slice(hi[i] * w, w);
@@ -46,12 +59,24 @@ public static partial class F
         var inShape = x.Shape.ToArray();
         return AG.Record(y, op, x, g =>
         {
-            var gx = Tensor.Zeros(inShape);
+            var gx = exact2x ? Tensor.Empty(inShape) : Tensor.Zeros(inShape);
             var gs = g.Storage; int go = g.Offset; var gxs = gx.Storage;
             ParallelRows(planes, outH * outW, p =>
             {
                 var gp = gs.AsSpan(go + p * outH * outW, outH * outW);
                 var dst = gxs.AsSpan(p * h * w, h * w);
+                if (exact2x)
+                {
+                    // Sum of each 2×2 block, in the same order the general loop would add them.
+                    for (int i = 0; i < h; i++)
+                    {
+                        var r0 = gp.Slice(2 * i * outW, outW);
+                        var r1 = gp.Slice((2 * i + 1) * outW, outW);
+                        var drow = dst.Slice(i * w, w);
+                        for (int j = 0; j < w; j++) drow[j] = ((0f + r0[2 * j]) + r0[2 * j + 1] + r1[2 * j]) + r1[2 * j + 1];
+                    }
+                    return;
+                }
                 for (int i = 0; i < outH; i++)
                 {
                     var drow = dst.Slice(hi[i] * w, w);
