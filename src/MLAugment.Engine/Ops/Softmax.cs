@@ -48,8 +48,19 @@ public static partial class F
     /// <summary>Runs <paramref name="body"/> for each of <paramref name="count"/> independent blocks, in parallel when the work is large.</summary>
     internal static void ParallelRows(int count, int workPerRow, Action<int> body)
     {
-        if (count > 1 && (long)count * workPerRow >= 32768 && EngineOptions.MaxDegreeOfParallelism > 1)
-            Parallel.For(0, count, EngineOptions.ParallelOptions, body);
+        int threads = EngineOptions.MaxDegreeOfParallelism;
+        if (count > 1 && (long)count * workPerRow >= 32768 && threads > 1)
+        {
+            // Contiguous blocks of rows, a few per thread: tiny rows (e.g. 4x4 norm groups) would otherwise pay
+            // one scheduling cost each. Every row is still computed whole by one thread, so results do not
+            // depend on the thread count.
+            int blocks = Math.Min(count, threads * 4);
+            Parallel.For(0, blocks, EngineOptions.ParallelOptions, b =>
+            {
+                int start = (int)((long)count * b / blocks), end = (int)((long)count * (b + 1) / blocks);
+                for (int i = start; i < end; i++) body(i);
+            });
+        }
         else
             for (int i = 0; i < count; i++) body(i);
     }
