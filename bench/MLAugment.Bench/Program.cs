@@ -2,6 +2,8 @@ using MLAugment.Bench;
 
 // Usage: MLAugment.Bench <bench> [--filter SUBSTRING] [--no-anchor]
 //   engine   SGEMM and conv kernels vs PyTorch; writes bench/results/engine.json (unless --filter/--parts)
+//   diffusion embedded-model architecture: ms per UNet call / generated image / img2img image, engine vs ONNX Runtime;
+//            writes bench/results/diffusion.json
 //   augment  streams generated rows through ResizeImages -> DiffusionAugment -> ExtractPixels, reporting peak working set
 //            options: --rows N --synthetic M --steps S --batch B --model FOLDER
 //            options: --rounds R (R paired ours/anchor rounds, the quietest reported; default 5), --no-anchor, --parts, --cpu
@@ -9,6 +11,7 @@ var benches = new Dictionary<string, Func<string[], int>>
 {
     ["engine"] = EngineBench.Run,
     ["augment"] = AugmentationBench.Run,
+    ["diffusion"] = DiffusionBench.Run,
 };
 if (args.Length == 0 || !benches.TryGetValue(args[0], out var run))
 {
