@@ -86,45 +86,19 @@ internal sealed class ImageFolderDataView : IDataView
 
     public long? GetRowCount() => _paths.Length;
 
-    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
-    {
-        int[]? order = null;
-        if (rand is not null)
-        {
-            order = Enumerable.Range(0, _paths.Length).ToArray();
-            rand.Shuffle(order);
-        }
-        return new Cursor(this, CursorUtils.ActiveFlags(Schema, columnsNeeded), order);
-    }
+    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null) =>
+        new Cursor(this, CursorUtils.ActiveFlags(Schema, columnsNeeded), IndexedCursorBase.ShuffledOrder(_paths.Length, rand));
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
         [GetRowCursor(columnsNeeded, rand)];
 
-    private sealed class Cursor : RootCursorBase
+    private sealed class Cursor : IndexedCursorBase
     {
         private readonly ImageFolderDataView _parent;
-        private readonly int[]? _order;
-        private int _item = -1;
 
-        public Cursor(ImageFolderDataView parent, bool[] active, int[]? order) : base(parent.Schema, active)
+        public Cursor(ImageFolderDataView parent, bool[] active, int[]? order) : base(parent.Schema, active, parent._paths.Length, order)
         {
             _parent = parent;
-            _order = order;
-        }
-
-        protected override bool MoveNextCore()
-        {
-            long next = Position + 1;
-            if (next >= _parent._paths.Length)
-                return false;
-            _item = _order is null ? (int)next : _order[next];
-            return true;
-        }
-
-        private int Item()
-        {
-            EnsureOnRow();
-            return _item;
         }
 
         protected override Delegate MakeGetter(int columnIndex)
@@ -136,7 +110,5 @@ internal sealed class ImageFolderDataView : IDataView
                 return (ValueGetter<uint>)((ref uint dst) => dst = (uint)labels[Item()] + 1);
             return (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> dst) => dst = _parent._classNames[labels[Item()]].AsMemory());
         }
-
-        public override ValueGetter<DataViewRowId> GetIdGetter() => (ref DataViewRowId id) => id = new DataViewRowId((ulong)Item(), 0);
     }
 }

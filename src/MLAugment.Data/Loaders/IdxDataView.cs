@@ -34,45 +34,19 @@ internal sealed class IdxDataView : IDataView
 
     public long? GetRowCount() => _labels.Count;
 
-    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
-    {
-        int[]? order = null;
-        if (rand is not null)
-        {
-            order = Enumerable.Range(0, _labels.Count).ToArray();
-            rand.Shuffle(order);
-        }
-        return new Cursor(this, CursorUtils.ActiveFlags(Schema, columnsNeeded), order);
-    }
+    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null) =>
+        new Cursor(this, CursorUtils.ActiveFlags(Schema, columnsNeeded), IndexedCursorBase.ShuffledOrder(_labels.Count, rand));
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
         [GetRowCursor(columnsNeeded, rand)];
 
-    private sealed class Cursor : RootCursorBase
+    private sealed class Cursor : IndexedCursorBase
     {
         private readonly IdxDataView _parent;
-        private readonly int[]? _order;
-        private int _item = -1;
 
-        public Cursor(IdxDataView parent, bool[] active, int[]? order) : base(parent.Schema, active)
+        public Cursor(IdxDataView parent, bool[] active, int[]? order) : base(parent.Schema, active, parent._labels.Count, order)
         {
             _parent = parent;
-            _order = order;
-        }
-
-        protected override bool MoveNextCore()
-        {
-            long next = Position + 1;
-            if (next >= _parent._labels.Count)
-                return false;
-            _item = _order is null ? (int)next : _order[next];
-            return true;
-        }
-
-        private int Item()
-        {
-            EnsureOnRow();
-            return _item;
         }
 
         protected override Delegate MakeGetter(int columnIndex)
@@ -96,7 +70,5 @@ internal sealed class IdxDataView : IDataView
                 dst = editor.Commit();
             });
         }
-
-        public override ValueGetter<DataViewRowId> GetIdGetter() => (ref DataViewRowId id) => id = new DataViewRowId((ulong)Item(), 0);
     }
 }
