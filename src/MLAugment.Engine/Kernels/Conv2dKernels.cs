@@ -169,7 +169,9 @@ public static unsafe class Conv2dKernels
             fixed (float* pw0 = packed)
             {
                 float* pw = packed is null ? null : pw0;
-                if (perImage && pw != null && !s.IsPointwise)
+                if (pw != null && SharesTilesAcrossImages(s))
+                    ForwardImagesSideBySide(x, pw, perGroup, bias, y, s);
+                else if (perImage && pw != null && !s.IsPointwise)
                 {
                     // Chunks of images share each L2-resident block of packed weights (see MultiplyPrepackedMany).
                     int padLen = Im2Col.HasPadding(s) ? Im2Col.PaddedLength(s, s.GroupC) : 0;
@@ -207,6 +209,78 @@ public static unsafe class Conv2dKernels
             }
         }
         finally { if (packed != null) BufferPool.Return(packed); }
+    }
+
+    /// <summary>Output columns one side-by-side GEMM covers (a few L2-sized panels of packed B).</summary>
+    private const int SideBySideColumns = 512;
+
+    /// <summary>Test and benchmark hook: forces the per-image path so the two paths can be compared.</summary>
+    internal static bool PerImageTilesOnly;
+
+    /// <summary>
+    /// Whether output planes are so small that per-image GEMMs would leave most of each NR-wide tile empty (a 4x4
+    /// plane fills half of a 32-wide tile, and every image repeats the packing and task setup): then several images'
+    /// columns share one GEMM. Depends on the shape and the CPU only, never on the thread count.
+    /// </summary>
+    internal static bool SharesTilesAcrossImages(in Conv2dShape s)
+    {
+        int ohw = s.OutH * s.OutW;
+        return !PerImageTilesOnly && s.N > 1 && ohw % Sgemm.NR != 0 && ohw < 4 * Sgemm.NR;
+    }
+
+    /// <summary>
+    /// Forward for small planes: per group, C [OCg, count*OHW] = W_g x [cols(image 1) | cols(image 2) | ...] over
+    /// chunks of images, then scattered to NCHW. C starts as the bias and accumulates with beta = 1, exactly as the
+    /// per-image path does, so each output element sees the same operations in the same order (bit-identical).
+    /// </summary>
+    private static void ForwardImagesSideBySide(float* x, float* packedW, int perGroup, float* bias, float* y, Conv2dShape s)
+    {
+        int ohw = s.OutH * s.OutW;
+        int chunk = Math.Clamp(SideBySideColumns / ohw, 1, s.N);
+        int chunks = (s.N + chunk - 1) / chunk;
+        int threads = EngineOptions.MaxDegreeOfParallelism;
+        bool parallelChunks = threads > 1 && chunks >= threads;
+        int padLen = Im2Col.HasPadding(s) ? Im2Col.PaddedLength(s, s.GroupC) : 0;
+        int scratch = chunk * padLen + s.GroupOutC * chunk * ohw;
+        void Run(int ci, float[] buf, int gemmThreads)
+        {
+            fixed (float* pb = buf)
+                ForwardChunkSideBySide(ci * chunk, Math.Min(s.N, (ci + 1) * chunk), x, packedW, perGroup, bias, y, pb, padLen, s, gemmThreads);
+        }
+        if (parallelChunks)
+            Parallel.For(0, chunks, EngineOptions.ParallelOptions, () => BufferPool.Rent(scratch),
+                (ci, _, buf) => { Run(ci, buf, 1); return buf; }, BufferPool.Return);
+        else
+        {
+            float[] buf = BufferPool.Rent(scratch);
+            try { for (int ci = 0; ci < chunks; ci++) Run(ci, buf, threads); }
+            finally { BufferPool.Return(buf); }
+        }
+    }
+
+    private static void ForwardChunkSideBySide(int n0, int n1, float* x, float* packedW, int perGroup, float* bias, float* y,
+        float* scratch, int padLen, in Conv2dShape s, int threads)
+    {
+        int cg = s.GroupC, ocg = s.GroupOutC, count = n1 - n0;
+        int hw = s.H * s.W, ohw = s.OutH * s.OutW, cols = count * ohw;
+        float* c = scratch + (long)count * padLen;
+        float** images = stackalloc float*[count];
+        for (int g = 0; g < s.Groups; g++)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                float* xg = x + ((long)(n0 + i) * s.C + g * cg) * hw;
+                if (padLen > 0) { images[i] = scratch + (long)i * padLen; Im2Col.Pad(xg, cg, s, images[i]); }
+                else images[i] = xg;
+            }
+            if (bias != null)
+                for (int o = 0; o < ocg; o++) new Span<float>(c + (long)o * cols, cols).Fill(bias[g * ocg + o]);
+            Sgemm.MultiplyPrepacked(ocg, cols, s.ColumnRows, 1f, packedW + (long)g * perGroup, new Im2ColBatchPanel(images, s),
+                bias != null ? 1f : 0f, c, cols, threads);
+            for (int i = 0; i < count; i++)
+                for (int o = 0; o < ocg; o++)
+                    Im2Col.Copy(ohw, c + (long)o * cols + (long)i * ohw, y + ((long)(n0 + i) * s.OutC + g * ocg + o) * ohw);
+        }
     }
 
     /// <summary>Images per single-threaded forward task when parallelising over images.</summary>

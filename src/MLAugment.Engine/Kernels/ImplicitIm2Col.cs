@@ -214,3 +214,71 @@ internal readonly unsafe struct Im2ColTransposedPanel : Sgemm.IPanelB
         }
     }
 }
+
+/// <summary>
+/// Implicit im2col over several images side by side: column j = (image j / OutH*OutW, output pixel), so a conv whose
+/// output planes are narrower than a micro-kernel tile still fills whole tiles. Row p = (c, kh, kw) as in
+/// <see cref="Im2ColPanel"/>. Each image is read from its own (padded) copy.
+/// </summary>
+internal readonly unsafe struct Im2ColBatchPanel : Sgemm.IPanelB
+{
+    private readonly float** _images;
+    private readonly int _hp, _wp, _oh, _ow, _kh, _kw, _sh, _sw, _dh, _dw;
+
+    public Im2ColBatchPanel(float** images, in Conv2dShape s)
+    {
+        _images = images;
+        _hp = s.H + 2 * s.PadH; _wp = s.W + 2 * s.PadW; _oh = s.OutH; _ow = s.OutW;
+        _kh = s.KH; _kw = s.KW; _sh = s.StrideH; _sw = s.StrideW; _dh = s.DilationH; _dw = s.DilationW;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Pack(int j0, int cols, int p0, int kc, float* dst)
+    {
+        int nr = Sgemm.NR, ohw = _oh * _ow;
+        // The sliver as runs of columns on one output row of one image: with stride 1 each run is contiguous in the source.
+        float** runSrc = stackalloc float*[nr];
+        int* runStart = stackalloc int[nr + 1];
+        int runs = 0;
+        int img = j0 / ohw, q = j0 % ohw, oh = q / _ow, ow = q % _ow;
+        for (int jj = 0; jj < cols; jj++)
+        {
+            if (jj == 0 || ow == 0 || _sw != 1)
+            {
+                runStart[runs] = jj;
+                runSrc[runs++] = _images[img] + (long)oh * _sh * _wp + (long)ow * _sw;
+            }
+            if (++ow == _ow) { ow = 0; if (++oh == _oh) { oh = 0; img++; } }
+        }
+        runStart[runs] = cols;
+        int run = runStart[1] - runStart[0];
+        bool uniform = _sw == 1 && cols == nr && nr % run == 0 && (run == 4 || run == 8 || run == 16);
+        for (int r = 1; uniform && r < runs; r++) uniform = runStart[r + 1] - runStart[r] == run;
+
+        int kw = p0 % _kw, kh = p0 / _kw % _kh, c = p0 / (_kw * _kh);
+        long plane = (long)_hp * _wp;
+        long off = c * plane + (long)kh * _dh * _wp + (long)kw * _dw;
+        long rowStep = (long)_dh * _wp - (long)_kw * _dw, planeStep = plane - (long)_kh * _dh * _wp;
+        for (int p = 0; p < kc; p++, dst += nr)
+        {
+            if (uniform && run == 4)
+                for (int r = 0; r < runs; r++) Vector128.Store(Vector128.Load(runSrc[r] + off), dst + 4 * r);
+            else if (uniform && run == 8)
+                for (int r = 0; r < runs; r++) Vector256.Store(Vector256.Load(runSrc[r] + off), dst + 8 * r);
+            else if (uniform && run == 16 && Vector512.IsHardwareAccelerated)
+                for (int r = 0; r < runs; r++) Vector512.Store(Vector512.Load(runSrc[r] + off), dst + 16 * r);
+            else if (_sw == 1)
+                for (int r = 0; r < runs; r++) Im2Col.Copy(runStart[r + 1] - runStart[r], runSrc[r] + off, dst + runStart[r]);
+            else
+                for (int r = 0; r < runs; r++) dst[r] = runSrc[r][off];   // stride > 1: one column per run
+            for (int jj = cols; jj < nr; jj++) dst[jj] = 0f;
+            off += _dw;
+            if (++kw == _kw)
+            {
+                kw = 0;
+                off += rowStep;
+                if (++kh == _kh) { kh = 0; off += planeStep; }
+            }
+        }
+    }
+}

@@ -139,6 +139,7 @@ public sealed class Conv2dKernelsTests
             new(1, 16, 20, 20, 32, 3, 3, padH: 1, padW: 1),    // N < threads: the GEMM itself is threaded
             new(5, 6, 9, 9, 6, 3, 3, padH: 1, padW: 1, groups: 6),
             new(3, 32, 8, 8, 16, 1, 1),
+            new(40, 8, 4, 4, 16, 3, 3, padH: 1, padW: 1),     // small planes: images side by side in one GEMM
         ];
         int saved = EngineOptions.MaxDegreeOfParallelism;
         try
@@ -167,6 +168,38 @@ public sealed class Conv2dKernelsTests
                 }
         }
         finally { EngineOptions.MaxDegreeOfParallelism = saved; }
+    }
+
+    [TestMethod]
+    public void SmallPlanesSharingTilesAcrossImagesGiveTheSameBitsAsPerImageProducts()
+    {
+        var rng = new Random(11);
+        Conv2dShape[] shapes =
+        [
+            new(40, 16, 4, 4, 24, 3, 3, padH: 1, padW: 1),                 // 640 columns: two side-by-side chunks
+            new(7, 8, 2, 2, 8, 3, 3, padH: 1, padW: 1),
+            new(5, 8, 3, 3, 8, 1, 1),                                         // pointwise
+            new(6, 8, 9, 9, 8, 3, 3, strideH: 2, strideW: 2, padH: 1, padW: 1), // stride 2: one column per run
+            new(4, 8, 6, 6, 8, 3, 3, padH: 2, padW: 2, dilationH: 2, dilationW: 2, groups: 2),
+            new(3, 8, 5, 5, 8, 3, 3),                                         // unpadded: images read in place
+        ];
+        foreach (var s in shapes)
+        {
+            Assert.IsTrue(Conv2dKernels.SharesTilesAcrossImages(s), s.ToString());
+            var x = Random(rng, s.InputLength); var w = Random(rng, s.WeightLength); var b = Random(rng, s.OutC);
+            float[] Run(bool perImageOnly)
+            {
+                Conv2dKernels.PerImageTilesOnly = perImageOnly;
+                try
+                {
+                    var y = new float[s.OutputLength];
+                    Conv2dKernels.Forward(x, w, b, y, s, Conv2dAlgorithm.Im2ColGemm);
+                    return y;
+                }
+                finally { Conv2dKernels.PerImageTilesOnly = false; }
+            }
+            CollectionAssert.AreEqual(Run(true), Run(false), s.ToString());
+        }
     }
 
     [TestMethod]
