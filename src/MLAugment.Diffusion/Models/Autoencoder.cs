@@ -69,7 +69,7 @@ public sealed class Autoencoder : Module
             for (; i < _encBlocks.Count && _encBlockLevel[i] == level; i++) h = _encBlocks[i].Forward(h, null);
             if (_encDown[level] is { } d) h = d.Forward(h);
         }
-        h = _encOut.Forward(_encNorm.Forward(_encMid.Forward(h, null)).Silu());
+        h = _encOut.Forward(_encNorm.ForwardSilu(_encMid.Forward(h, null)));
         int c = Config.LatentChannels;
         var mean = F.Slice(h, 1, 0, c);
         var logvar = F.Slice(h, 1, c, c).Clamp(-30f, 20f);
@@ -87,7 +87,7 @@ public sealed class Autoencoder : Module
             for (; i < _decBlocks.Count && _decBlockLevel[i] == level; i++) h = _decBlocks[i].Forward(h, null);
             if (_decUp[level] is { } u) h = u.Forward(h);
         }
-        return _decOut.Forward(_decNorm.Forward(h).Silu());
+        return _decOut.Forward(_decNorm.ForwardSilu(h));
     }
 
     private static T Attach<T>(Engine.NN.ModuleList<Engine.NN.Module> list, T module) where T : Engine.NN.Module

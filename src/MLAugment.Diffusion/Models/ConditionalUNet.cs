@@ -134,7 +134,7 @@ public sealed class ConditionalUNet : Module
             }
             if (_upsamplers[level] is { } us) h = us.Forward(h);
         }
-        return _convOut.Forward(_normOut.Forward(h).Silu());
+        return _convOut.Forward(_normOut.ForwardSilu(h));
     }
 
     private static T Attach<T>(Engine.NN.ModuleList<Engine.NN.Module> list, T module) where T : Engine.NN.Module

@@ -29,14 +29,14 @@ public sealed class ResnetBlock : Module
     /// <param name="temb">Time embedding [B, D], or null for blocks built without one (the autoencoder).</param>
     public Tensor Forward(Tensor x, Tensor? temb)
     {
-        var h = _conv1.Forward(_norm1.Forward(x).Silu());
+        var h = _conv1.Forward(_norm1.ForwardSilu(x));
         if (_timeProj != null)
         {
             if (temb == null) throw new ArgumentException("ResnetBlock: this block is time-conditioned; temb is required.");
             var t = _timeProj.Forward(temb.Silu());
             h = h + t.Reshape(t.Shape[0], t.Shape[1], 1, 1);
         }
-        h = _conv2.Forward(_dropout.Forward(_norm2.Forward(h).Silu()));
+        h = _conv2.Forward(_dropout.Forward(_norm2.ForwardSilu(h)));
         return (_skip?.Forward(x) ?? x) + h;
     }
 }

@@ -58,6 +58,14 @@ public sealed class GroupNorm : Module<Tensor, Tensor>
             throw new ArgumentException($"GroupNorm: input {ShapeUtil.Format(input.Shape)} must be [N, {NumChannels}, *].");
         return F.GroupNorm(input, NumGroups, Weight, Bias, Eps);
     }
+
+    /// <summary>SiLU(Forward(input)), fused when no gradient is recorded (see <see cref="F.GroupNormSilu"/>).</summary>
+    public Tensor ForwardSilu(Tensor input)
+    {
+        if (input.Rank < 2 || input.Shape[1] != NumChannels)
+            throw new ArgumentException($"GroupNorm: input {ShapeUtil.Format(input.Shape)} must be [N, {NumChannels}, *].");
+        return F.GroupNormSilu(input, NumGroups, Weight, Bias, Eps);
+    }
 }
 
 /// <summary>

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using AG = MLAugment.Engine.Autograd.Autograd;
 
 namespace MLAugment.Engine;
@@ -13,23 +15,47 @@ namespace MLAugment.Engine;
 /// </summary>
 public static partial class F
 {
-    /// <summary>Mean and biased variance of a span, two-pass (no cancellation).</summary>
-    private static (double Mean, double Var) Moments(ReadOnlySpan<float> x, Span<float> tmp)
+    /// <summary>Mean and biased variance of a span, two-pass (no cancellation): the second pass sums the deviations
+    /// from the float mean and their squares together and corrects for the mean's rounding,
+    /// Σ(x − m')² = Σ(x − μ)² + n(μ − m')².</summary>
+    private static (double Mean, double Var) Moments(ReadOnlySpan<float> x)
     {
         if (x.Length == 0) return (0, 0);
-        double mean = TensorPrimitives.Sum(x) / (double)x.Length;
-        TensorPrimitives.Subtract(x, (float)mean, tmp);
-        // Correct for the float rounding of the mean in the shift: Σ(x − m')² = Σ(x − μ)² + n(μ − m')².
-        double shift = TensorPrimitives.Sum(tmp) / (double)x.Length;
-        double ss = TensorPrimitives.SumOfSquares(tmp);
-        return ((float)mean + shift, Math.Max(ss / x.Length - shift * shift, 0));
+        float m = (float)(TensorPrimitives.Sum(x) / (double)x.Length);
+        int i = 0;
+        float sum = 0f, sq = 0f;
+        if (Vector256.IsHardwareAccelerated && x.Length >= 8)
+        {
+            var vm = Vector256.Create(m);
+            Vector256<float> s1 = Vector256<float>.Zero, s2 = Vector256<float>.Zero;
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            for (; i <= x.Length - 8; i += 8)
+            {
+                var d = Vector256.LoadUnsafe(ref x0, (nuint)i) - vm;
+                s1 += d;
+                s2 = Vector256.FusedMultiplyAdd(d, d, s2);
+            }
+            sum = Vector256.Sum(s1); sq = Vector256.Sum(s2);
+        }
+        for (; i < x.Length; i++) { float d = x[i] - m; sum += d; sq = MathF.FusedMultiplyAdd(d, d, sq); }
+        double shift = sum / (double)x.Length;
+        return (m + shift, Math.Max(sq / (double)x.Length - shift * shift, 0));
     }
 
-    /// <summary>dst = x·a + b.</summary>
+    /// <summary>dst = x·a + b (one fused multiply-add per element; rows here are often one 4x4 or 8x8 plane, too
+    /// short for per-call library overhead).</summary>
     private static void ScaleShift(ReadOnlySpan<float> x, float a, float b, Span<float> dst)
     {
-        TensorPrimitives.Multiply(x, a, dst);
-        TensorPrimitives.Add(dst, b, dst);
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && x.Length >= 8)
+        {
+            var va = Vector256.Create(a); var vb = Vector256.Create(b);
+            ref float x0 = ref MemoryMarshal.GetReference(x);
+            ref float d0 = ref MemoryMarshal.GetReference(dst);
+            for (; i <= x.Length - 8; i += 8)
+                Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x0, (nuint)i), va, vb).StoreUnsafe(ref d0, (nuint)i);
+        }
+        for (; i < x.Length; i++) dst[i] = MathF.FusedMultiplyAdd(x[i], a, b);
     }
 
     /// <summary>Checks an optional per-channel affine parameter.</summary>
@@ -55,25 +81,9 @@ public static partial class F
         int s = c == 0 || n == 0 ? 0 : x.Length / (n * c);
         int cpg = c / numGroups, m = cpg * s;
         var mean = new float[n * numGroups]; var rstd = new float[n * numGroups];
-        var y = Tensor.EmptyLike(x);
-        var xs = x.Storage; int xo = x.Offset; var ys = y.Storage;
         float[]? wv = weight?.ToArray(), bv = bias?.ToArray();
-        ParallelRows(n * numGroups, m, ng =>
-        {
-            int grp = ng % numGroups;
-            var src = xs.AsSpan(xo + ng * m, m);
-            var dst = ys.AsSpan(ng * m, m);
-            var (mu, var) = Moments(src, dst);
-            float r = (float)(1.0 / Math.Sqrt(var + eps));
-            mean[ng] = (float)mu; rstd[ng] = r;
-            for (int k = 0; k < cpg; k++)
-            {
-                int ch = grp * cpg + k;
-                float scale = r * (wv?[ch] ?? 1f), shift = (bv?[ch] ?? 0f) - (float)mu * scale;
-                var d = dst.Slice(k * s, s);
-                ScaleShift(src.Slice(k * s, s), scale, shift, d);
-            }
-        });
+        var y = GroupNormForward(x, numGroups, wv, bv, eps, silu: false, mean, rstd);
+        var xs = x.Storage; int xo = x.Offset;
         return RecordOptional(y, op, new[] { x, weight, bias }, g =>
         {
             var gs = g.Storage; int go = g.Offset;
@@ -116,6 +126,59 @@ public static partial class F
     }
 
 
+    /// <summary>
+    /// SiLU(GroupNorm(x)), the pre-activation of every ResNet block in a diffusion UNet. With no gradient to record
+    /// (sampling) it runs as one fused pass per (sample, group); otherwise it is the two recorded ops.
+    /// </summary>
+    public static Tensor GroupNormSilu(Tensor x, int numGroups, Tensor? weight = null, Tensor? bias = null, float eps = 1e-5f)
+    {
+        bool records = AG.IsGradEnabled && (x.RequiresGrad || weight?.RequiresGrad == true || bias?.RequiresGrad == true);
+        if (records || x.Rank < 2) return GroupNorm(x, numGroups, weight, bias, eps).Silu();
+        int n = x.Shape[0], c = x.Shape[1];
+        if (numGroups <= 0 || c % numGroups != 0)
+            throw new ArgumentException($"GroupNorm: {c} channels of input {ShapeUtil.Format(x.Shape)} cannot be split into {numGroups} groups.");
+        CheckAffine("GroupNorm", x, weight, "weight", new[] { c });
+        CheckAffine("GroupNorm", x, bias, "bias", new[] { c });
+        return GroupNormForward(x, numGroups, weight?.ToArray(), bias?.ToArray(), eps, silu: true,
+            new float[n * numGroups], new float[n * numGroups]);
+    }
+
+    /// <summary>Normalizes each (sample, group) row of x, applies the per-channel affine map and optionally SiLU.</summary>
+    private static Tensor GroupNormForward(Tensor x, int numGroups, float[]? wv, float[]? bv, float eps, bool silu,
+        float[] mean, float[] rstd)
+    {
+        int n = x.Shape[0], c = x.Shape[1];
+        int s = c == 0 || n == 0 ? 0 : x.Length / (n * c);
+        int cpg = c / numGroups, m = cpg * s;
+        var y = Tensor.EmptyLike(x);
+        var xs = x.Storage; int xo = x.Offset; var ys = y.Storage;
+        ParallelRows(n * numGroups, m, ng =>
+        {
+            int grp = ng % numGroups;
+            var src = xs.AsSpan(xo + ng * m, m);
+            var dst = ys.AsSpan(ng * m, m);
+            var (mu, var) = Moments(src);
+            float r = (float)(1.0 / Math.Sqrt(var + eps));
+            mean[ng] = (float)mu; rstd[ng] = r;
+            for (int k = 0; k < cpg; k++)
+            {
+                int ch = grp * cpg + k;
+                float scale = r * (wv?[ch] ?? 1f), shift = (bv?[ch] ?? 0f) - (float)mu * scale;
+                ScaleShift(src.Slice(k * s, s), scale, shift, dst.Slice(k * s, s));
+            }
+            if (silu)
+            {
+                // x·σ(x) with σ in a scratch row (Activations.Silu cannot run in place).
+                var tmp = ArrayPool<float>.Shared.Rent(m);
+                var t = tmp.AsSpan(0, m);
+                TensorPrimitives.Sigmoid(dst, t);
+                TensorPrimitives.Multiply(dst, t, dst);
+                ArrayPool<float>.Shared.Return(tmp);
+            }
+        });
+        return y;
+    }
+
     /// <summary>Σ over samples of per-(sample, channel) partials, as the gradient of a [C] parameter (null if not needed).</summary>
     private static Tensor? ChannelSums(Tensor? p, double[] partial, int n, int c)
     {
@@ -153,7 +216,7 @@ public static partial class F
         {
             var src = xs.AsSpan(xo + row * d, d);
             var dst = ys.AsSpan(row * d, d);
-            var (mu, var) = Moments(src, dst);
+            var (mu, var) = Moments(src);
             float r = (float)(1.0 / Math.Sqrt(var + eps));
             mean[row] = (float)mu; rstd[row] = r;
             ScaleShift(src, r, -(float)mu * r, dst);

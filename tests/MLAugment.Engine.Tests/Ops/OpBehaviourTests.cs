@@ -207,4 +207,26 @@ public sealed class OpBehaviourTests
         CollectionAssert.AreEqual(new[] { 3, 3, 3, 1 }, F.Split(x, 3).Select(t => t.Shape[0]).ToArray());
         CollectionAssert.AreEqual(new[] { 2, 2, 2, 2, 2 }, F.Chunk(x, 6).Select(t => t.Shape[0]).ToArray(), "torch.chunk may return fewer chunks");
     }
+    [TestMethod]
+    public void GroupNormSiluIsFusedWithoutGradientsAndBitIdenticalToTheTwoOps()
+    {
+        foreach (var shape in new[] { new[] { 3, 8, 4, 4 }, new[] { 2, 16, 8, 8 }, new[] { 2, 4, 5, 3 } })
+        {
+            var x = GradCheck.Randn(5, shape);
+            var w = GradCheck.Randn(6, shape[1]); var b = GradCheck.Randn(7, shape[1]);
+            float[] twoOps, fused;
+            using (Autograd.Autograd.NoGrad())
+            {
+                twoOps = F.GroupNorm(x, 4, w, b).Silu().ToArray();
+                fused = F.GroupNormSilu(x, 4, w, b).ToArray();
+            }
+            CollectionAssert.AreEqual(twoOps, fused, string.Join("x", shape));
+        }
+        // With a gradient to record it is the two recorded ops, so backward works as before.
+        var xg = GradCheck.Randn(8, 2, 8, 4, 4);
+        xg.RequiresGrad = true;
+        var y = F.GroupNormSilu(xg, 2);
+        y.Sum().Backward();
+        Assert.IsNotNull(xg.Grad);
+    }
 }
