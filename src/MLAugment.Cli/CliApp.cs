@@ -36,9 +36,17 @@ public static class CliApp
         output ??= Console.Out;
         error ??= Console.Error;
         var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
-        var root = CreateRootCommand();
-        var result = root.Parse(args.Length == 0 ? ["--help"] : args);
         bool verbose = args.Contains(VerboseOptionName) || args.Contains("-v");
+        var root = CreateRootCommand();
+        ParseResult result;
+        try
+        {
+            result = root.Parse(args.Length == 0 ? ["--help"] : args);
+        }
+        catch (Exception e)
+        {
+            return CliErrors.Report(e, error, verbose);
+        }
         if (result.Errors.Count > 0)
         {
             // System.CommandLine would print every error and the whole help; one line says what is wrong and where help is.

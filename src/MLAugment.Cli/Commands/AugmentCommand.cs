@@ -19,17 +19,14 @@ internal static class AugmentCommand
         var input = new Argument<string>("input") { Description = "Image-folder dataset: one sub-folder of images per class." };
         var output = new Argument<string>("output") { Description = "Folder to write (new or empty): originals + synthetic images, same layout." };
         var perImage = new Option<int>("--per-image", "-M") { Description = "Synthetic images per original (M).", DefaultValueFactory = _ => 2 };
-        perImage.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--per-image must be >= 0."); });
+        perImage.Require(v => v >= 0, "--per-image must be >= 0.");
         var strength = new Option<float>("--strength") { Description = "img2img strength t0 (0 = unchanged, 1 = pure noise).", DefaultValueFactory = _ => 0.5f };
-        strength.Validators.Add(r => { if (!InUnit(r.GetValueOrDefault<float>())) r.AddError("--strength must be in [0, 1]."); });
+        strength.Require(InUnit, "--strength must be in [0, 1].");
         var mix = new Option<string?>("--strength-mix")
         {
             Description = "Draw each image's strength from a list: 'da-fusion' (0.25, 0.5, 0.75, 1) or comma-separated values in [0, 1].",
         };
-        mix.Validators.Add(r =>
-        {
-            if (ParseMix(r.GetValueOrDefault<string?>(), out _) is { } error) r.AddError(error);
-        });
+        mix.Check(v => ParseMix(v, out _));
         var mode = new Option<string>("--mode")
         {
             Description = "img2img (DA-Fusion: vary the original) or generate (from the class label alone).",
@@ -41,7 +38,7 @@ internal static class AugmentCommand
             Description = "DA-Fusion's alpha: probability that an original is left out (replaced by its synthetic images).",
             DefaultValueFactory = _ => 0f,
         };
-        replace.Validators.Add(r => { if (!InUnit(r.GetValueOrDefault<float>())) r.AddError("--replace-probability must be in [0, 1]."); });
+        replace.Require(InUnit, "--replace-probability must be in [0, 1].");
         var prompt = new Option<string>("--prompt") { Description = "Prompt template; {label} is the class folder name.", DefaultValueFactory = _ => "a photo of a {label}" };
         var cache = new Option<string?>("--cache-dir") { Description = "Generation cache folder: a rerun with the same options generates nothing." };
         var force = new Option<bool>("--force") { Description = "Write into a non-empty output folder (files of the same name are replaced)." };

@@ -26,11 +26,11 @@ internal static class BalanceCommand
         };
         target.AcceptOnlyFromAmong("balanced", "ratio", "counts");
         var ratio = new Option<float?>("--ratio") { Description = "Target as a fraction of the largest class, in (0, 1]." };
-        ratio.Validators.Add(r => { if (r.GetValueOrDefault<float?>() is float v && !(v > 0 && v <= 1)) r.AddError("--ratio must be in (0, 1]."); });
+        ratio.Require(v => v is not float r || r > 0 && r <= 1, "--ratio must be in (0, 1].");
         var counts = new Option<string?>("--counts") { Description = "Per-class targets: Class=N,Class=N (classes not named get nothing)." };
-        counts.Validators.Add(r => { if (ParseCounts(r.GetValueOrDefault<string?>(), out _) is { } error) r.AddError(error); });
+        counts.Check(v => ParseCounts(v, out _));
         var cap = new Option<int?>("--cap") { Description = "The most synthetic images any class gets." };
-        cap.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 0) r.AddError("--cap must be >= 0."); });
+        cap.Require(v => v is not < 0, "--cap must be >= 0.");
         var mode = new Option<string>("--mode")
         {
             Description = "img2img (vary the class's originals, round robin) or generate (from the class label alone).",
@@ -38,7 +38,7 @@ internal static class BalanceCommand
         };
         mode.AcceptOnlyFromAmong("img2img", "generate");
         var strength = new Option<float>("--strength") { Description = "img2img strength (0 = unchanged, 1 = pure noise).", DefaultValueFactory = _ => 0.5f };
-        strength.Validators.Add(r => { float s = r.GetValueOrDefault<float>(); if (!(s >= 0 && s <= 1)) r.AddError("--strength must be in [0, 1]."); });
+        strength.Require(s => s >= 0 && s <= 1, "--strength must be in [0, 1].");
         var prompt = new Option<string>("--prompt") { Description = "Prompt template; {label} is the class folder name.", DefaultValueFactory = _ => "a photo of a {label}" };
         var cache = new Option<string?>("--cache-dir") { Description = "Generation cache folder: a rerun with the same options generates nothing." };
         var force = new Option<bool>("--force") { Description = "Write into a non-empty output folder (files of the same name are replaced)." };

@@ -19,9 +19,15 @@ internal static class GenerateCommand
             Description = "Class names or prompts the model understands (e.g. Sneaker \"a photo of a dress\").",
             Arity = ArgumentArity.ZeroOrMore,
         };
+        classes.Validators.Add(r =>
+        {
+            // A misspelt option would otherwise be taken for a prompt.
+            if (r.Tokens.FirstOrDefault(t => t.Value.StartsWith('-')) is { } token)
+                r.AddError($"unknown option '{token.Value}'.");
+        });
         var all = new Option<bool>("--all-classes") { Description = "Generate every class the model knows." };
         var count = new Option<int>("--count", "-n") { Description = "Images per class or prompt (seeds seed, seed+1, ...).", DefaultValueFactory = _ => 4 };
-        count.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--count must be at least 1."); });
+        count.Require(v => v >= 1, "--count must be at least 1.");
         var output = new Option<string>("--out", "-o") { Description = "Output folder (one sub-folder per class or prompt).", DefaultValueFactory = _ => "generated" };
         var force = new Option<bool>("--force") { Description = "Write into a non-empty output folder (files of the same name are replaced)." };
         var diffusion = new DiffusionOptions(defaultScheduler: "dpm");

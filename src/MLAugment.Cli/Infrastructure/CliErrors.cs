@@ -34,7 +34,7 @@ public static class CliErrors
             case OperationCanceledException:
                 (code, line) = (Cancelled, "cancelled.");
                 break;
-            case CliException or IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException
+            case CliException or IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or NotSupportedException
                 or FormatException or JsonException or InvalidOperationException:
                 // The library reports bad input with these types, each naming the file, column or parameter.
                 (code, line) = (UserError, $"error: {OneLine(e.Message)}");

@@ -34,26 +34,18 @@ internal sealed class DiffusionOptions
             DefaultValueFactory = _ => DefaultModelFolder,
         };
         Steps = new Option<int>("--steps") { Description = "Denoising steps (img2img runs strength x steps of them).", DefaultValueFactory = _ => 20 };
-        Steps.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--steps must be at least 1."); });
+        Steps.Require(v => v >= 1, "--steps must be at least 1.");
         Scheduler = new Option<string>("--scheduler")
         {
             Description = $"Sampler: ddim, ddpm, euler, euler-a, dpm (DPM-Solver++), or a diffusers class name.",
             DefaultValueFactory = _ => defaultScheduler,
         };
-        Scheduler.Validators.Add(r =>
-        {
-            if (TryResolveScheduler(r.GetValueOrDefault<string>(), out _) is { } error)
-                r.AddError(error);
-        });
+        Scheduler.Check(v => TryResolveScheduler(v, out _));
         Guidance = new Option<float>("--guidance") { Description = "Classifier-free guidance scale (1 = no unconditional pass).", DefaultValueFactory = _ => 3f };
-        Guidance.Validators.Add(r =>
-        {
-            float g = r.GetValueOrDefault<float>();
-            if (!(g >= 0) || float.IsInfinity(g)) r.AddError("--guidance must be a finite number >= 0.");
-        });
+        Guidance.Require(g => g >= 0 && !float.IsInfinity(g), "--guidance must be a finite number >= 0.");
         Seed = new Option<int>("--seed") { Description = "Root seed: the same seed and options give the same images.", DefaultValueFactory = _ => defaultSeed };
         BatchSize = new Option<int>("--batch-size") { Description = "Images per denoiser call (memory vs speed; never changes a pixel).", DefaultValueFactory = _ => 16 };
-        BatchSize.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--batch-size must be at least 1."); });
+        BatchSize.Require(v => v >= 1, "--batch-size must be at least 1.");
         NegativePrompt = new Option<string?>("--negative-prompt") { Description = "Condition to steer away from (a class name for class-conditional models)." };
     }
 
