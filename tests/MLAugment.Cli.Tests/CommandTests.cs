@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MLAugment.Data;
+using MLAugment.Tasks;
 
 namespace MLAugment.Cli.Tests;
 
@@ -143,5 +144,43 @@ public sealed class CommandTests : TempFolders
         var confusion = metrics.GetProperty("confusion_matrix").EnumerateArray().Select(r => r.EnumerateArray().Sum(v => v.GetDouble())).ToArray();
         CollectionAssert.AreEqual(new[] { 2.0, 1.0 }, confusion, "rows: actual Sneaker (2 images), Trouser (1)");
         StringAssert.Contains(run.Error, "evaluate: images 3/3");
+    }
+
+    [TestMethod]
+    public void EvaluateReadsTheFashionMnistSplitDirectlyForAModelOfIdxRows()
+    {
+        // A stand-in "Fashion-MNIST test split": 20 random 8x8 images, two per class, as IDX files with the real names.
+        var root = Temp("fashion");
+        var rng = new Random(4);
+        var pixels = new byte[20 * 8 * 8];
+        rng.NextBytes(pixels);
+        var labels = Enumerable.Range(0, 20).Select(i => (byte)(i % 10)).ToArray();
+        WriteIdx(Path.Combine(root, "t10k-images-idx3-ubyte.gz"), 0x0803, [20, 8, 8], pixels);
+        WriteIdx(Path.Combine(root, "t10k-labels-idx1-ubyte.gz"), 0x0801, [20], labels);
+
+        // A classifier of LoadFromIdx rows (Image, Label), saved with that input schema.
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromIdx(Path.Combine(root, "t10k-images-idx3-ubyte.gz"), Path.Combine(root, "t10k-labels-idx1-ubyte.gz"), FashionMnist.ClassNames);
+        var pipeline = ml.Transforms.CopyColumns("Features", "Image")
+            .Append(ml.MulticlassClassification.Trainers.ImageClassification(
+                new MLAugment.Tasks.Trainers.ImageClassificationTrainer.Options { Epoch = 1, BatchSize = 4, ValidationSetFraction = null, Seed = 1 }));
+        var model = Path.Combine(Temp("model"), "idx-classifier.zip");
+        ml.Model.Save(pipeline.Fit(data), data.Schema, model);
+
+        var run = CliFixtures.Run("evaluate", model, "--fashion-mnist-test", "--fashion-mnist-root", root);
+        Assert.AreEqual(0, run.ExitCode, run.Error);
+        StringAssert.Contains(run.Out, "Evaluated on Fashion-MNIST test: 20 images, 10 classes.");
+        StringAssert.Contains(run.Out, "Ankle boot");
+
+        // The same model cannot read an image folder, and says how to evaluate it.
+        CliFixtures.Run("evaluate", model, Temp("folder")).AssertOneLineError(1, "--fashion-mnist-test");
+    }
+
+    private static void WriteIdx(string path, int magic, int[] dims, byte[] data)
+    {
+        using var w = new BinaryWriter(File.Create(path));
+        foreach (var v in new[] { magic }.Concat(dims))
+            w.Write(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(v));
+        w.Write(data);
     }
 }

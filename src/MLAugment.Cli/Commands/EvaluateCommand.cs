@@ -57,7 +57,7 @@ internal static class EvaluateCommand
             string? temp = null;
             try
             {
-                var (data, folderClasses) = OpenData(ml, inputSchema, path, folder, useFashion ? FashionFiles(r.GetValue(fashionRoot)) : null, ref temp);
+                var (data, folderClasses) = OpenData(ctx, ml, inputSchema, path, folder, useFashion ? FashionFiles(r.GetValue(fashionRoot)) : null, ref temp);
                 var scored = model.Transform(data);
                 var modelClasses = CheckScored(scored, path);
                 var unknown = folderClasses?.Where(c => !modelClasses.Contains(c, StringComparer.Ordinal)).ToArray() ?? [];
@@ -94,7 +94,7 @@ internal static class EvaluateCommand
     }
 
     /// <summary>The rows the model reads, by its input schema; and for folder data the class folder names.</summary>
-    private static (IDataView Data, string[]? Classes) OpenData(MLContext ml, DataViewSchema? inputSchema, string modelPath, string? folder,
+    private static (IDataView Data, string[]? Classes) OpenData(CliContext ctx, MLContext ml, DataViewSchema? inputSchema, string modelPath, string? folder,
         (string Images, string Labels)? fashion, ref string? temp)
     {
         bool readsPaths = inputSchema is null || inputSchema.GetColumnOrNull(ImageFolderCatalog.ImagePathColumnName) is not null;
@@ -104,6 +104,7 @@ internal static class EvaluateCommand
             if (fashion is { } f)
             {
                 temp = Directory.CreateTempSubdirectory("mlaugment-fashion-test-").FullName;
+                ctx.Error.WriteLine($"evaluate: writing the Fashion-MNIST test split as PNG files to {temp} (the model reads image files)");
                 ml.Data.WriteIdxAsImageFolder(f.Images, f.Labels, temp, classNames: FashionMnist.ClassNames);
                 folder = temp;
             }
