@@ -52,7 +52,7 @@ public sealed class CommandTests : TempFolders
         // 12x12 originals: the model's input is resized to 16x16, the originals are copied untouched.
         var input = CliFixtures.ImageFolder(Temp("in"), new Dictionary<string, int> { ["Trouser"] = 2, ["Sneaker"] = 1 }, size: 12);
         var output = NewPath("aug");
-        var run = CliFixtures.Run(["augment", input, output, "-M", "2", "--strength-mix", "da-fusion", .. CliFixtures.Fast, CliFixtures.ModelFolder]);
+        var run = CliFixtures.Run(["augment", input, output, "--per-image", "2", "--strength-mix", "da-fusion", .. CliFixtures.Fast, CliFixtures.ModelFolder]);
 
         Assert.AreEqual(0, run.ExitCode, run.Error);
         CollectionAssert.AreEqual(new[]
@@ -81,7 +81,7 @@ public sealed class CommandTests : TempFolders
     {
         var input = CliFixtures.ImageFolder(Temp("in"), new Dictionary<string, int> { ["Sneaker"] = 2 });
         string cache = Temp("cache"), first = NewPath("first"), second = NewPath("second");
-        string[] common = ["-M", "1", "--cache-dir", cache, .. CliFixtures.Fast, CliFixtures.ModelFolder];
+        string[] common = ["--per-image", "1", "--cache-dir", cache, .. CliFixtures.Fast, CliFixtures.ModelFolder];
         Assert.AreEqual(0, CliFixtures.Run(["augment", input, first, .. common]).ExitCode);
         var again = CliFixtures.Run(["augment", input, second, .. common]);
 

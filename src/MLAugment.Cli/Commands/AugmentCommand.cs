@@ -18,7 +18,7 @@ internal static class AugmentCommand
     {
         var input = new Argument<string>("input") { Description = "Image-folder dataset: one sub-folder of images per class." };
         var output = new Argument<string>("output") { Description = "Folder to write (new or empty): originals + synthetic images, same layout." };
-        var perImage = new Option<int>("--per-image", "-M") { Description = "Synthetic images per original (M).", DefaultValueFactory = _ => 2 };
+        var perImage = new Option<int>("--per-image") { Description = "Synthetic images per original (M).", DefaultValueFactory = _ => 2 };
         perImage.Require(v => v >= 0, "--per-image must be >= 0.");
         var strength = new Option<float>("--strength") { Description = "img2img strength t0 (0 = unchanged, 1 = pure noise).", DefaultValueFactory = _ => 0.5f };
         strength.Require(InUnit, "--strength must be in [0, 1].");
