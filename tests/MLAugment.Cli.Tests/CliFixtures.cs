@@ -55,6 +55,15 @@ internal static class CliFixtures
     /// <summary>The saved tiny model, shared by every test (read only).</summary>
     public static string ModelFolder => SharedModel.Value;
 
+    /// <summary>Deletes the shared model and classifier folders after the last test.</summary>
+    public static void DeleteShared()
+    {
+        if (SharedModel.IsValueCreated && Directory.Exists(SharedModel.Value))
+            Directory.Delete(SharedModel.Value, recursive: true);
+        if (SharedClassifier.IsValueCreated && Path.GetDirectoryName(SharedClassifier.Value) is { } root && Directory.Exists(root))
+            Directory.Delete(root, recursive: true);
+    }
+
     /// <summary>Options that keep a generating command to milliseconds per image.</summary>
     public static readonly string[] Fast = ["--steps", "2", "--guidance", "2", "--model"];
 
@@ -93,6 +102,16 @@ internal static class CliFixtures
         }
         return root;
     }
+
+    private static readonly Lazy<string> SharedClassifier = new(() =>
+    {
+        var root = NewTempFolder("classifier");
+        var train = ImageFolder(Path.Combine(root, "train"), new Dictionary<string, int> { ["Sneaker"] = 2, ["Trouser"] = 2 });
+        return TrainClassifier(train, Path.Combine(root, "classifier.zip"));
+    });
+
+    /// <summary>A classifier of the classes Sneaker and Trouser, shared by the error-path tests (read only).</summary>
+    public static string Classifier => SharedClassifier.Value;
 
     /// <summary>
     /// A small classifier saved as the CLI's evaluate reads it: a whole pipeline from image-folder rows (ImagePath,

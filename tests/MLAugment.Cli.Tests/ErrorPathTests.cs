@@ -181,7 +181,7 @@ public sealed class ErrorPathTests : TempFolders
         var file = Path.Combine(Temp("junk"), "model.zip");
         File.WriteAllText(file, "not a zip");
         CliFixtures.Run("evaluate", file, NewPath("missing")).AssertOneLineError(1, "does not exist");
-        var model = CliFixtures.TrainClassifier(Dataset(("Sneaker", 2), ("Trouser", 2)), Path.Combine(Temp("model"), "classifier.zip"));
+        var model = CliFixtures.Classifier;
         CliFixtures.Run("evaluate", model, Temp("empty")).AssertOneLineError(1, "contains no images");
     }
 
@@ -195,7 +195,7 @@ public sealed class ErrorPathTests : TempFolders
     [TestMethod]
     public void EvaluateAClassTheModelNeverSawNamesIt()
     {
-        var model = CliFixtures.TrainClassifier(Dataset(("Sneaker", 2), ("Trouser", 2)), Path.Combine(Temp("model"), "classifier.zip"));
+        var model = CliFixtures.Classifier;
         var run = CliFixtures.Run("evaluate", model, Dataset(("Sneaker", 1), ("Bag", 1)));
         run.AssertOneLineError(1, "'Bag'");
         StringAssert.Contains(run.Error, "Sneaker, Trouser");
@@ -204,7 +204,7 @@ public sealed class ErrorPathTests : TempFolders
     [TestMethod]
     public void EvaluateOnAMissingFashionMnistSaysHowToGetIt()
     {
-        var model = CliFixtures.TrainClassifier(Dataset(("Sneaker", 2), ("Trouser", 2)), Path.Combine(Temp("model"), "classifier.zip"));
+        var model = CliFixtures.Classifier;
         CliFixtures.Run("evaluate", model, "--fashion-mnist-test", "--fashion-mnist-root", Temp("nofashion"))
             .AssertOneLineError(1, "dataset-fashion-mnist");
     }

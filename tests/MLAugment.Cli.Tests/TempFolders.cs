@@ -23,3 +23,10 @@ public abstract class TempFolders
                 Directory.Delete(f, recursive: true);
     }
 }
+
+[TestClass]
+public static class SharedFixtureCleanup
+{
+    [AssemblyCleanup]
+    public static void DeleteSharedFolders() => CliFixtures.DeleteShared();
+}
