@@ -1,6 +1,1 @@
-using System.CommandLine;
-using MLAugment.Cli.Commands;
-
-var root = new RootCommand("mlaugment: diffusion-model data augmentation for .NET ML pipelines.");
-root.Subcommands.Add(TrainDiffusionCommand.Create());
-return root.Parse(args).Invoke();
+return MLAugment.Cli.CliApp.Run(args);
