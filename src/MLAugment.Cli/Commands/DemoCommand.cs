@@ -12,9 +12,9 @@ internal static class DemoCommand
     /// <summary>The demo's experiment: long-tail (ratio 100) with a small head class, fewer training examples, 3 seeds.</summary>
     public static ExperimentSettings Settings => new()
     {
-        Profile = new LongTailProfile(ImbalanceRatio: 100, MaxPerClass: 300),
+        Profile = new LongTailProfile(ImbalanceRatio: 100, MaxPerClass: 150),
         Seeds = [1, 2, 3],
-        TrainingExamples = 12_000,
+        TrainingExamples = 10_000,
         NumInferenceSteps = 10,
         ClassifierWidth = 16,
     };
