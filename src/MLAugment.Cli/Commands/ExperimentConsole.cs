@@ -16,9 +16,18 @@ internal static class ExperimentConsole
         return seeds.Count > 0 ? seeds : throw new ArgumentException("--seeds: give at least one seed.");
     }
 
+    /// <summary>Fails with a hint when the model folder is missing (the usual first-run problem).</summary>
+    public static void RequireModel(string folder)
+    {
+        if (!Directory.Exists(folder))
+            throw new DirectoryNotFoundException(
+                $"model folder '{folder}' does not exist; train the embedded model with 'mlaugment train-diffusion' or pass --model <folder>.");
+    }
+
     /// <summary>Runs the suite, prints each profile's table and the computed criteria, and where the report is.</summary>
     public static int RunAndPrint(ExperimentSuite suite, CancellationToken ct)
     {
+        RequireModel(suite.ModelPath);
         var outcome = suite.Run(ct);
         foreach (var s in outcome.Sections)
         {
@@ -33,11 +42,21 @@ internal static class ExperimentConsole
         return 0;
     }
 
-    /// <summary>Ctrl-C stops after the running (arm, seed) is saved (exit 3); any error is one line on stderr (exit 1), no stack trace.</summary>
+    /// <summary>
+    /// The first Ctrl-C stops after the running (arm, seed) is saved (exit 3), a second one aborts at once; any error is
+    /// one line on stderr (exit 1), no stack trace.
+    /// </summary>
     public static int Guarded(Func<CancellationToken, int> run)
     {
         using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            if (cts.IsCancellationRequested)
+                return; // second Ctrl-C: let the process end
+            e.Cancel = true;
+            cts.Cancel();
+            Console.Error.WriteLine("stopping after the current run (finished runs are saved); press Ctrl-C again to abort now.");
+        };
         Console.CancelKeyPress += onCancel;
         try
         {
