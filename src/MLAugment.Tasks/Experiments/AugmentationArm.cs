@@ -60,7 +60,7 @@ public static class AugmentationArms
         foreach (var a in All)
             if (string.Equals(a.Id(), id.Trim(), StringComparison.OrdinalIgnoreCase))
                 return a;
-        throw new ArgumentException($"Unknown arm '{id}'; the arms are: {string.Join(", ", All.Select(x => x.Id()))}.", nameof(id));
+        throw new ArgumentException($"Unknown arm '{id}'; the arms are: {string.Join(", ", All.Select(x => x.Id()))}.");
     }
 
     public static bool UsesClassBalancing(this AugmentationArm arm) => arm is AugmentationArm.ClassBalancing or AugmentationArm.ClassBalancingClassical;
