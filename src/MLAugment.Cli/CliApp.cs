@@ -26,6 +26,8 @@ public static class CliApp
         root.Subcommands.Add(AugmentCommand.Create());
         root.Subcommands.Add(BalanceCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
+        root.Subcommands.Add(ExperimentCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         return root;
     }
 
