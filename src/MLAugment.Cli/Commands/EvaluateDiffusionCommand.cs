@@ -39,10 +39,11 @@ public static class EvaluateDiffusionCommand
         var judgeEpochs = new Option<int>("--judge-epochs") { Description = "Epochs when the judge has to be trained.", DefaultValueFactory = _ => new FashionJudgeOptions().Epochs };
         judgeEpochs.Validators.Add(r => { if (Parsed<int>(r, out var v) && v < 1) r.AddError($"--judge-epochs must be at least 1, got {v}."); });
         var cardOnly = new Option<bool>("--card-only") { Description = "Only re-render README.md from the existing metrics.json in the output folder." };
+        var generateOnly = new Option<bool>("--generate-only") { Description = "Only generate the sample chunks into --work (no judge, no figures, no files written besides chunks)." };
 
         var cmd = new Command("evaluate-diffusion", "Measure the embedded diffusion model (class fidelity, Fréchet distances, img2img, DDIM inversion) and write metrics.json and its model card.")
         {
-            model, judge, work, output, trainLog, data, fidelity, fd, ddpm, img2img, inversion, chunk, guidance, seed, minutes, judgeEpochs, cardOnly,
+            model, judge, work, output, trainLog, data, fidelity, fd, ddpm, img2img, inversion, chunk, guidance, seed, minutes, judgeEpochs, cardOnly, generateOnly,
         };
         cmd.SetAction(r =>
         {
@@ -77,7 +78,15 @@ public static class EvaluateDiffusionCommand
                 Console.CancelKeyPress += onCancel;
                 try
                 {
-                    var metrics = FashionDiffusionEvaluation.Run(options, line => stdout.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {line}"), cts.Token);
+                    void Log(string line) => stdout.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {line}");
+                    if (r.GetValue(generateOnly))
+                    {
+                        var runs = FashionDiffusionEvaluation.GenerateOnly(options, Log, cts.Token);
+                        foreach (var run in runs)
+                            stdout.WriteLine(FormattableString.Invariant($"{run.Key}: {run.AvailableSamples}/{run.RequestedSamples} samples, {run.GenerationSeconds:F1}s generation{(run.SecondsPerImage is double spi ? FormattableString.Invariant($", {spi:F3} s/image") : "")}"));
+                        return runs.All(x => x.Complete) ? 0 : IncompleteExitCode;
+                    }
+                    var metrics = FashionDiffusionEvaluation.Run(options, Log, cts.Token);
                     FashionDiffusionEvaluation.Write(outFolder, metrics);
                     stdout.WriteLine($"wrote {Path.Combine(outFolder, FashionDiffusionEvaluation.MetricsFile)} and {FashionDiffusionEvaluation.CardFile}");
                     if (metrics.Complete) return 0;

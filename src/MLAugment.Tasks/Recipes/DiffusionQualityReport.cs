@@ -72,7 +72,7 @@ public sealed class DiffusionQualityReport
 {
     public const string DpmSolver = "DPMSolverMultistepScheduler", Ddim = "DDIMScheduler", Ddpm = "DDPMScheduler";
     private readonly DiffusionPipeline _pipeline;
-    private readonly IImageJudge _judge;
+    private readonly IImageJudge? _judge;
     private readonly DiffusionQualityOptions _o;
     private readonly SampleChunkStore _store;
 
@@ -82,27 +82,60 @@ public sealed class DiffusionQualityReport
     public Action<ChunkEvent>? ChunkCompleted { get; init; }
 
     public DiffusionQualityReport(DiffusionPipeline pipeline, IImageJudge judge, string workDir, DiffusionQualityOptions? options = null)
+        : this(pipeline, workDir, options)
     {
-        _pipeline = pipeline ?? throw new ArgumentNullException(nameof(pipeline));
         _judge = judge ?? throw new ArgumentNullException(nameof(judge));
-        _o = options ?? new DiffusionQualityOptions();
-        _o.Validate();
         var classes = pipeline.Backend.KnownConditions;
         if (!judge.ClassNames.SequenceEqual(classes))
             throw new ArgumentException($"DiffusionQualityReport: the judge's classes [{string.Join(", ", judge.ClassNames)}] are not the model's [{string.Join(", ", classes)}] in the same order.", nameof(judge));
+    }
+
+    private DiffusionQualityReport(DiffusionPipeline pipeline, string workDir, DiffusionQualityOptions? options)
+    {
+        _pipeline = pipeline ?? throw new ArgumentNullException(nameof(pipeline));
+        _o = options ?? new DiffusionQualityOptions();
+        _o.Validate();
         _store = new SampleChunkStore(workDir, pipeline.Backend.ModelId, _o.ChunkSize);
     }
+
+    /// <summary>
+    /// Generates (or finds) every chunk <see cref="Run"/> would need, in the same order and under the same keys, without a
+    /// judge: generation can start, or be spread over sessions and processes, before the judge exists. Only the training
+    /// images are read (img2img and inversion sources); the test images may be empty. Returns each set's run facts.
+    /// </summary>
+    public static List<SampleRun> GenerateOnly(DiffusionPipeline pipeline, string workDir, DiffusionQualityOptions options, QualityData data,
+        Action<string>? log = null, Action<ChunkEvent>? chunkCompleted = null, CancellationToken ct = default)
+    {
+        var r = new DiffusionQualityReport(pipeline, workDir, options) { Log = log, ChunkCompleted = chunkCompleted };
+        r.CheckData(data, needTest: false);
+        var o = r._o;
+        var runs = new List<SampleRun>();
+        if (o.FidelitySamples > 0) runs.Add(r.EnsureGenerated(DpmSolver, 20, DiffusionQualityOptions.IssueFidelitySamples, o.FidelitySamples, ct).Run);
+        if (o.Img2ImgSamples > 0) runs.Add(r.EnsureImg2Img(data, ct).Run);
+        if (o.InversionSamples > 0) runs.Add(r.EnsureInversion(data, ct).Run);
+        foreach (var (sched, _, steps, n) in r.FrechetSets())
+            if (n >= 2) runs.Add(r.EnsureGenerated(sched, steps, DiffusionQualityOptions.IssueFrechetSamples, n, ct).Run);
+        return runs;
+    }
+
+    private IImageJudge Judge => _judge ?? throw new InvalidOperationException("DiffusionQualityReport: this instance only generates; scoring needs a judge.");
+
+    private (string Scheduler, string Label, int Steps, int Samples)[] FrechetSets() =>
+    [
+        (DpmSolver, "DPM-Solver++ (2M)", 10, _o.FrechetSamples), (DpmSolver, "DPM-Solver++ (2M)", 20, _o.FrechetSamples),
+        (Ddim, "DDIM (η = 0)", 50, _o.FrechetSamples), (Ddpm, "DDPM (ancestral)", 1000, _o.DdpmFrechetSamples),
+    ];
 
     public SampleChunkStore Store => _store;
 
     public DiffusionQualityMetrics Run(QualityData data, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(data);
-        CheckData(data);
+        CheckData(data, needTest: true);
         var wall = Stopwatch.StartNew();
         var b = _pipeline.Backend;
         var classes = b.KnownConditions;
-        int k = classes.Count, d = _judge.FeatureDimension, nTest = data.TestImages.Shape[0];
+        int k = classes.Count, d = Judge.FeatureDimension, nTest = data.TestImages.Shape[0];
 
         // The judge on the real test split: the FD reference statistics and its own accuracy (the ceiling of fidelity).
         var (testProbs, testFeat) = Score(data.TestImages, nTest);
@@ -131,11 +164,7 @@ public sealed class DiffusionQualityReport
         var img2img = _o.Img2ImgSamples > 0 ? Img2Img(data, trainProbs, ct) : null;
         var inversion = _o.InversionSamples > 0 ? Inversion(data, ct) : null;
         var fd = new List<FrechetFigures>();
-        foreach (var (sched, label, steps, n) in new[]
-        {
-            (DpmSolver, "DPM-Solver++ (2M)", 10, _o.FrechetSamples), (DpmSolver, "DPM-Solver++ (2M)", 20, _o.FrechetSamples),
-            (Ddim, "DDIM (η = 0)", 50, _o.FrechetSamples), (Ddpm, "DDPM (ancestral)", 1000, _o.DdpmFrechetSamples),
-        })
+        foreach (var (sched, label, steps, n) in FrechetSets())
             if (n >= 2) fd.Add(Frechet(sched, label, steps, n, testStats, floors.First(f => f.Samples == n).Value, ct));
 
         bool complete = (fidelity?.Run.Complete ?? true) && (img2img?.Run.Complete ?? true) && (inversion?.Run.Complete ?? true) && fd.All(f => f.Run.Complete);
@@ -159,7 +188,7 @@ public sealed class DiffusionQualityReport
     private ClassFidelityFigures ClassFidelity(List<ClassAccuracy> judgePerClass, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        int n = _o.FidelitySamples, k = _judge.ClassNames.Count;
+        int n = _o.FidelitySamples, k = Judge.ClassNames.Count;
         var set = EnsureGenerated(DpmSolver, 20, DiffusionQualityOptions.IssueFidelitySamples, n, ct);
         var figures = new ClassFidelityFigures
         {
@@ -175,7 +204,7 @@ public sealed class DiffusionQualityReport
             count[y]++;
             if (FashionClassifierJudge.ArgMax(p, i, k) == y) hit[y]++;
         }
-        var rows = Enumerable.Range(0, k).Select(c => new ClassFidelityRow(_judge.ClassNames[c], count[c], hit[c],
+        var rows = Enumerable.Range(0, k).Select(c => new ClassFidelityRow(Judge.ClassNames[c], count[c], hit[c],
             count[c] == 0 ? null : (double)hit[c] / count[c], judgePerClass[c].Accuracy)).ToList();
         double accuracy = (double)hit.Sum() / n;
         Log?.Invoke($"class fidelity: {accuracy:P2} of {n}");
@@ -189,7 +218,7 @@ public sealed class DiffusionQualityReport
         var figures = new FrechetFigures { Sampler = scheduler, SamplerLabel = label, Steps = steps, GuidanceScale = _o.GuidanceScale, Run = set.Run, FloorAtSameSamples = floor };
         if (set.Chunks is null) return figures with { Run = set.Run with { WallSeconds = clock.Elapsed.TotalSeconds } };
         var (_, f) = Score(set.Chunks, n);
-        var s = FrechetDistance.Statistics(f, n, _judge.FeatureDimension);
+        var s = FrechetDistance.Statistics(f, n, Judge.FeatureDimension);
         double value = FrechetDistance.Compute(s.Mean, s.Covariance, test.Mean, test.Covariance);
         Log?.Invoke($"FD {label} {steps} steps, {n} samples: {value:F4} (floor {floor:F4})");
         return figures with { Samples = n, Value = value, Run = set.Run with { WallSeconds = clock.Elapsed.TotalSeconds } };
@@ -198,16 +227,8 @@ public sealed class DiffusionQualityReport
     private Img2ImgFigures Img2Img(QualityData data, float[] sourceProbs, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        int m = _o.Img2ImgSamples, k = _judge.ClassNames.Count;
-        var classes = _pipeline.Backend.KnownConditions;
-        string key = Invariant($"img2img-strength{DiffusionQualityOptions.Img2ImgStrength}-{DpmSolver}-{DiffusionQualityOptions.Img2ImgSteps}steps-cfg{_o.GuidanceScale}-seed{_o.Seed + 1_000_000}-train-chunk{_o.ChunkSize}");
-        var set = EnsureSet(key, 0, m, start =>
-        {
-            int c = _o.ChunkSize;
-            var prompts = Enumerable.Range(start, c).Select(i => classes[data.TrainLabels[i]]).ToArray();
-            var seeds = Enumerable.Range(start, c).Select(i => _o.Seed + 1_000_000 + i).ToArray();
-            return _pipeline.ImageToImage(data.TrainImages.Narrow0(start, c), prompts, seeds, DiffusionQualityOptions.Img2ImgStrength, Options(DpmSolver, DiffusionQualityOptions.Img2ImgSteps, ct));
-        }, ct);
+        int m = _o.Img2ImgSamples, k = Judge.ClassNames.Count;
+        var set = EnsureImg2Img(data, ct);
         var figures = new Img2ImgFigures
         {
             Strength = DiffusionQualityOptions.Img2ImgStrength, Sampler = DpmSolver, Steps = DiffusionQualityOptions.Img2ImgSteps,
@@ -241,17 +262,7 @@ public sealed class DiffusionQualityReport
     {
         var clock = Stopwatch.StartNew();
         int q = _o.InversionSamples, steps = DiffusionQualityOptions.InversionSteps;
-        var classes = _pipeline.Backend.KnownConditions;
-        string key = Invariant($"ddim-inversion-{steps}steps-train-chunk{_o.ChunkSize}");
-        var set = EnsureSet(key, 0, q, start =>
-        {
-            int c = _o.ChunkSize;
-            var src = data.TrainImages.Narrow0(start, c);
-            var prompts = Enumerable.Range(start, c).Select(i => classes[data.TrainLabels[i]]).ToArray();
-            var noise = _pipeline.Invert(src, prompts, steps, c);
-            ct.ThrowIfCancellationRequested();
-            return _pipeline.ReconstructFromNoise(noise, prompts, steps, c);
-        }, ct);
+        var set = EnsureInversion(data, ct);
         var figures = new InversionFigures
         {
             Steps = steps, ThresholdDb = DiffusionQualityOptions.IssueInversionPsnrDb, Run = set.Run,
@@ -287,6 +298,37 @@ public sealed class DiffusionQualityReport
     }
 
     // ---- generation through the chunk store ----
+
+    /// <summary>img2img outputs: training image i re-generated at strength 0.5 under its own label with seed Seed + 1,000,000 + i.</summary>
+    private SetResult EnsureImg2Img(QualityData data, CancellationToken ct)
+    {
+        var classes = _pipeline.Backend.KnownConditions;
+        string key = Invariant($"img2img-strength{DiffusionQualityOptions.Img2ImgStrength}-{DpmSolver}-{DiffusionQualityOptions.Img2ImgSteps}steps-cfg{_o.GuidanceScale}-seed{_o.Seed + 1_000_000}-train-chunk{_o.ChunkSize}");
+        return EnsureSet(key, 0, _o.Img2ImgSamples, start =>
+        {
+            int c = _o.ChunkSize;
+            var prompts = Enumerable.Range(start, c).Select(i => classes[data.TrainLabels[i]]).ToArray();
+            var seeds = Enumerable.Range(start, c).Select(i => _o.Seed + 1_000_000 + i).ToArray();
+            return _pipeline.ImageToImage(data.TrainImages.Narrow0(start, c), prompts, seeds, DiffusionQualityOptions.Img2ImgStrength, Options(DpmSolver, DiffusionQualityOptions.Img2ImgSteps, ct));
+        }, ct);
+    }
+
+    /// <summary>DDIM inversion then reconstruction of training image i under its own label (deterministic: no seed).</summary>
+    private SetResult EnsureInversion(QualityData data, CancellationToken ct)
+    {
+        int steps = DiffusionQualityOptions.InversionSteps;
+        var classes = _pipeline.Backend.KnownConditions;
+        string key = Invariant($"ddim-inversion-{steps}steps-train-chunk{_o.ChunkSize}");
+        return EnsureSet(key, 0, _o.InversionSamples, start =>
+        {
+            int c = _o.ChunkSize;
+            var src = data.TrainImages.Narrow0(start, c);
+            var prompts = Enumerable.Range(start, c).Select(i => classes[data.TrainLabels[i]]).ToArray();
+            var noise = _pipeline.Invert(src, prompts, steps, c);
+            ct.ThrowIfCancellationRequested();
+            return _pipeline.ReconstructFromNoise(noise, prompts, steps, c);
+        }, ct);
+    }
 
     private sealed record SetResult(List<Tensor>? Chunks, SampleRun Run);
 
@@ -370,7 +412,7 @@ public sealed class DiffusionQualityReport
     /// <summary>Judge output for the first <paramref name="n"/> images of consecutive chunks.</summary>
     private (float[] Probs, float[] Features) Score(IReadOnlyList<Tensor> chunks, int n)
     {
-        int k = _judge.ClassNames.Count, d = _judge.FeatureDimension;
+        int k = Judge.ClassNames.Count, d = Judge.FeatureDimension;
         var probs = new float[n * k]; var feats = new float[n * d];
         int done = 0;
         foreach (var chunk in chunks)
@@ -378,7 +420,7 @@ public sealed class DiffusionQualityReport
             if (done == n) break;
             int c = Math.Min(chunk.Shape[0], n - done);
             using var scope = TensorScope.Begin();
-            var (p, f) = _judge.Score(chunk.Narrow0(0, c));
+            var (p, f) = Judge.Score(chunk.Narrow0(0, c));
             if (p.Length != c * k || f.Length != c * d)
                 throw new InvalidOperationException($"DiffusionQualityReport: the judge returned {p.Length} probabilities and {f.Length} features for {c} images; expected {c * k} and {c * d}.");
             p.CopyTo(probs, done * k); f.CopyTo(feats, done * d);
@@ -388,7 +430,7 @@ public sealed class DiffusionQualityReport
         return (probs, feats);
     }
 
-    private void CheckData(QualityData data)
+    private void CheckData(QualityData data, bool needTest)
     {
         var b = _pipeline.Backend;
         void Images(Tensor t, int[] labels, string name)
@@ -402,11 +444,11 @@ public sealed class DiffusionQualityReport
                 if ((uint)labels[i] >= (uint)k) throw new ArgumentException($"DiffusionQualityReport: {name} label {labels[i]} at row {i} is outside [0, {k}).");
         }
         Images(data.TrainImages, data.TrainLabels, "training");
-        Images(data.TestImages, data.TestLabels, "test");
+        if (needTest) Images(data.TestImages, data.TestLabels, "test");
         int need = _o.TrainImagesNeeded();
         if (data.TrainImages.Shape[0] < need)
             throw new ArgumentException($"DiffusionQualityReport: these options need {need} training images (FD floors and whole chunks of img2img/inversion sources), {data.TrainImages.Shape[0]} were given.");
-        if (data.TestImages.Shape[0] < 2) throw new ArgumentException("DiffusionQualityReport: the Fréchet reference needs at least 2 test images.");
+        if (needTest && data.TestImages.Shape[0] < 2) throw new ArgumentException("DiffusionQualityReport: the Fréchet reference needs at least 2 test images.");
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

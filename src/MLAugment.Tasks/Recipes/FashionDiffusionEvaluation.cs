@@ -91,6 +91,26 @@ public static class FashionDiffusionEvaluation
         };
     }
 
+    /// <summary>
+    /// Only the generation half: fills the chunk cache for every section (no judge, no test split, no files besides the
+    /// chunks), e.g. in several sessions or processes before the judge exists. Returns each set's facts.
+    /// </summary>
+    public static List<SampleRun> GenerateOnly(FashionEvaluationOptions o, Action<string>? log = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        o.Quality.Validate();
+        var model = LatentDiffusionModel.Load(o.ModelFolder);
+        log?.Invoke($"model: {o.ModelFolder} ({model.ModelId[..Math.Min(16, model.ModelId.Length)]}), generation only");
+        const int size = FashionDiffusionRecipe.ImageSize;
+        int nTrain = o.Quality.TrainImagesNeeded();
+        var train = FashionMnist.Load("train", o.DataRoot);
+        if (nTrain > train.Count)
+            throw new ArgumentException($"The requested sample counts need {nTrain} training images; the Fashion-MNIST training split has {train.Count}.");
+        var data = new QualityData(Tensor.Wrap(train.ToPaddedFloats(size, 0, nTrain), nTrain, 1, size, size), train.Labels[..nTrain],
+            Tensor.Zeros(0, 1, size, size), []);
+        return DiffusionQualityReport.GenerateOnly(new DiffusionPipeline(model), o.WorkFolder, o.Quality, data, log, ct: ct);
+    }
+
     /// <summary>Writes metrics.json and the card (each atomically) into <paramref name="folder"/>.</summary>
     public static void Write(string folder, DiffusionQualityMetrics m)
     {

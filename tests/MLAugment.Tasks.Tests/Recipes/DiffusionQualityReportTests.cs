@@ -135,6 +135,26 @@ public sealed class DiffusionQualityReportTests
     }
 
     [TestMethod]
+    public void GenerationWithoutAJudgeFillsExactlyTheChunksTheReportUses()
+    {
+        string a = TempDir(), b = TempDir();
+        try
+        {
+            var model = TinyModel();
+            var options = Small with { DdpmFrechetSamples = 0 };
+            var runs = DiffusionQualityReport.GenerateOnly(new DiffusionPipeline(model), a, options, Data() with { TestImages = Tensor.Zeros(0, 1, 16, 16), TestLabels = [] });
+            Assert.AreEqual(6, runs.Count);
+            Assert.IsTrue(runs.All(r => r.Complete));
+            var m = new DiffusionQualityReport(new DiffusionPipeline(model), new BrightnessJudge(), a, options).Run(Data());
+            Assert.IsTrue(m.FrechetDistances.All(f => f.Run.ChunksGenerated == 0));
+            Assert.AreEqual(0, m.ClassFidelity!.Run.ChunksGenerated + m.Img2Img!.Run.ChunksGenerated + m.Inversion!.Run.ChunksGenerated);
+            var fresh = new DiffusionQualityReport(new DiffusionPipeline(model), new BrightnessJudge(), b, options).Run(Data());
+            CollectionAssert.AreEqual(fresh.FrechetDistances.Select(f => f.Value).ToArray(), m.FrechetDistances.Select(f => f.Value).ToArray());
+        }
+        finally { Directory.Delete(a, true); Directory.Delete(b, true); }
+    }
+
+    [TestMethod]
     public void ImagesDependOnTheirIndexNotOnHowManyWereAskedFor()
     {
         string a = TempDir(), b = TempDir();
