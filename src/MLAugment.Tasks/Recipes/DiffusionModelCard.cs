@@ -91,6 +91,8 @@ public static class DiffusionModelCard
             foreach (var f in m.FrechetDistances)
                 sb.AppendLine(F($"| {f.SamplerLabel} | {f.Steps} | {f.GuidanceScale} | {SamplesCell(f.Run, f.Samples)} | {(f.Value is double v ? v.ToString("F3", Ci) : "—")} | {(f.FloorAtSameSamples is double fl ? fl.ToString("F3", Ci) : "—")} | {Secs(f.Run.SecondsPerImage)} |"));
             sb.AppendLine();
+            foreach (var f in m.FrechetDistances.Where(f => f.Note.Length > 0))
+                sb.AppendLine(F($"- {f.SamplerLabel} {f.Steps} steps: {f.Note}."));
             foreach (var fl in m.FrechetFloors)
                 sb.AppendLine(F($"- Floor, {fl.Samples:N0} real training images vs {fl.ReferenceSamples:N0} test images: {fl.Value:F3}."));
             sb.AppendLine();

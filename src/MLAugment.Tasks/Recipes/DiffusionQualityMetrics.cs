@@ -143,6 +143,8 @@ public sealed record FrechetFigures
     public double? Value { get; init; }
     /// <summary>Real train vs test at the same sample count (the FD estimate is biased by the sample count).</summary>
     public double? FloorAtSameSamples { get; init; }
+    /// <summary>How this sampler's timestep grid differs from the model's config, if it does.</summary>
+    public string Note { get; init; } = "";
 }
 
 public sealed record Img2ImgFigures

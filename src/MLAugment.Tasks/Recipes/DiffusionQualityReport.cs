@@ -215,7 +215,7 @@ public sealed class DiffusionQualityReport
     {
         var clock = Stopwatch.StartNew();
         var set = EnsureGenerated(scheduler, steps, DiffusionQualityOptions.IssueFrechetSamples, n, ct);
-        var figures = new FrechetFigures { Sampler = scheduler, SamplerLabel = label, Steps = steps, GuidanceScale = _o.GuidanceScale, Run = set.Run, FloorAtSameSamples = floor };
+        var figures = new FrechetFigures { Sampler = scheduler, SamplerLabel = label, Steps = steps, GuidanceScale = _o.GuidanceScale, Run = set.Run, FloorAtSameSamples = floor, Note = GridNote(steps) };
         if (set.Chunks is null) return figures with { Run = set.Run with { WallSeconds = clock.Elapsed.TotalSeconds } };
         var (_, f) = Score(set.Chunks, n);
         var s = FrechetDistance.Statistics(f, n, Judge.FeatureDimension);
@@ -336,15 +336,35 @@ public sealed class DiffusionQualityReport
     private SetResult EnsureGenerated(string scheduler, int steps, int issue, int n, CancellationToken ct)
     {
         var classes = _pipeline.Backend.KnownConditions;
-        string key = Invariant($"generate-{scheduler}-{steps}steps-cfg{_o.GuidanceScale}-seed{_o.Seed}-chunk{_o.ChunkSize}");
+        var (pipeline, spacing) = PipelineFor(steps);
+        string key = Invariant($"generate-{scheduler}-{steps}steps{(spacing is null ? "" : "-" + spacing)}-cfg{_o.GuidanceScale}-seed{_o.Seed}-chunk{_o.ChunkSize}");
         return EnsureSet(key, issue, n, start =>
         {
             int c = _o.ChunkSize;
             var prompts = Enumerable.Range(start, c).Select(i => classes[i % classes.Count]).ToArray();
             var seeds = Enumerable.Range(start, c).Select(i => _o.Seed + i).ToArray();
-            return _pipeline.Generate(prompts, seeds, Options(scheduler, steps, ct));
+            return pipeline.Generate(prompts, seeds, Options(scheduler, steps, ct));
         }, ct);
     }
+
+    /// <summary>
+    /// The pipeline for a step count, and the timestep spacing it overrides (null: the model's own). With "leading"
+    /// spacing and steps_offset 1 (Stable Diffusion's convention, and the embedded model's) every step of a 1000-step
+    /// grid is shifted by one, so it would start at t = 1000, outside the trained t ∈ [0, 1000); such a grid is taken
+    /// with "trailing" spacing instead, t = 999 … 0: the full ancestral chain.
+    /// </summary>
+    private (DiffusionPipeline Pipeline, string? Spacing) PipelineFor(int steps)
+    {
+        var config = _pipeline.Backend.SchedulerConfig;
+        int train = config.NumTrainTimesteps ?? 1000, offset = config.StepsOffset ?? 0;
+        bool leading = (config.TimestepSpacing ?? "leading") == "leading";
+        if (!leading || (steps - 1) * (train / steps) + offset < train) return (_pipeline, null);
+        return (new DiffusionPipeline(new SchedulerOverrideBackend(_pipeline.Backend, config with { TimestepSpacing = "trailing" })), "trailing");
+    }
+
+    /// <summary>What the card should say about a step count's timestep grid (empty when the model's own config is used).</summary>
+    private string GridNote(int steps) => PipelineFor(steps).Spacing is null ? ""
+        : Invariant($"timestep_spacing \"trailing\" (t = {(_pipeline.Backend.SchedulerConfig.NumTrainTimesteps ?? 1000) - 1} … 0): the model's \"leading\" spacing with steps_offset {_pipeline.Backend.SchedulerConfig.StepsOffset} would start this grid at t = {(_pipeline.Backend.SchedulerConfig.NumTrainTimesteps ?? 1000)}, outside the trained range");
 
     /// <summary>
     /// The first <paramref name="needed"/> images of a set, from stored chunks where they exist, generating the rest;

@@ -38,7 +38,8 @@ public sealed class DiffusionQualityReportTests
         var unet = new ConditionalUNet(new UNetConfig { SampleSize = 4, InChannels = 2, OutChannels = 2, BlockOutChannels = new[] { 16, 16 },
             AttentionLevels = new[] { false, false }, NormNumGroups = 8, LayersPerBlock = 1, NumClassEmbeds = 2 }, g);
         var vae = new Autoencoder(new AutoencoderConfig { LatentChannels = 2, BlockOutChannels = new[] { 8, 8, 8 }, NormNumGroups = 4, SampleSize = 16 }, g);
-        return new LatentDiffusionModel(unet, vae, new[] { "dark", "light" }, new SchedulerConfig { NumTrainTimesteps = 1000 }, modelId: "tiny-quality-model");
+        // The embedded model's scheduler config: "leading" spacing with steps_offset 1.
+        return new LatentDiffusionModel(unet, vae, new[] { "dark", "light" }, FashionDiffusionRecipe.SchedulerConfig, modelId: "tiny-quality-model");
     }
 
     private static QualityData Data(int train = 12)
@@ -82,6 +83,10 @@ public sealed class DiffusionQualityReportTests
             Assert.AreEqual(2, m.Inversion!.Samples);
             Assert.IsNotNull(m.Inversion.PsnrVsAutoencoderRoundTripDb);
             Assert.AreEqual(10_000, m.FrechetDistances[0].Run.IssueSamples);
+            // 1000 "leading" steps with offset 1 would start at t = 1000; the full chain runs t = 999 … 0 instead, and says so.
+            StringAssert.Contains(m.FrechetDistances[3].Note, "trailing");
+            StringAssert.Contains(m.FrechetDistances[3].Run.Key, "1000steps-trailing");
+            Assert.AreEqual("", m.FrechetDistances[2].Note);
             // Whole chunks: 6 FD samples in chunks of 2 are 3 chunks; the fidelity set is the first 2 of them.
             Assert.AreEqual(1, m.FrechetDistances[1].Run.ChunksGenerated);
             Assert.AreEqual(2, m.FrechetDistances[1].Run.ChunksReused);
