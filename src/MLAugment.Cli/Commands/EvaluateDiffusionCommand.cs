@@ -34,7 +34,7 @@ public static class EvaluateDiffusionCommand
         var guidance = new Option<float>("--guidance") { Description = "Classifier-free guidance scale.", DefaultValueFactory = _ => 3f };
         guidance.Validators.Add(r => { if (Parsed<float>(r, out var g) && (!(g >= 1) || !float.IsFinite(g))) r.AddError($"--guidance must be a finite number of at least 1, got {g}."); });
         var seed = new Option<long>("--seed") { Description = "Seed of image 0 (image i uses seed + i).", DefaultValueFactory = _ => 1234L };
-        var minutes = new Option<double>("--max-minutes") { Description = "Stop generating after this many minutes (0: no limit); figures need whole sections, rerun to continue.", DefaultValueFactory = _ => 0 };
+        var minutes = new Option<double>("--max-minutes") { Description = "Stop generating after this many minutes (0: no limit; judge training, when needed, is not cut short); a section without all its samples gets no figure, rerun to continue.", DefaultValueFactory = _ => 0 };
         minutes.Validators.Add(r => { if (Parsed<double>(r, out var v) && (!(v >= 0) || !double.IsFinite(v))) r.AddError($"--max-minutes must be 0 or a positive number, got {v}."); });
         var judgeEpochs = new Option<int>("--judge-epochs") { Description = "Epochs when the judge has to be trained.", DefaultValueFactory = _ => new FashionJudgeOptions().Epochs };
         judgeEpochs.Validators.Add(r => { if (Parsed<int>(r, out var v) && v < 1) r.AddError($"--judge-epochs must be at least 1, got {v}."); });

@@ -8,8 +8,8 @@ public sealed record TrainingStageSummary(string Stage, int FirstLoggedStep, int
 
 /// <summary>
 /// What <c>mlaugment train-diffusion</c>'s log (<c>training/train.log</c>) says about training wall time. Lines are
-/// <c>HH:mm:ss stage: step s/max ...</c> (plus <c>stage: resumed at step s</c> after a restart; any line without a time,
-/// e.g. "killed at ...", ends a session). Logged time is summed within sessions from consecutive time stamps (wrapping
+/// <c>HH:mm:ss stage: step s/max ...</c> (plus <c>stage: resumed at step s</c> after a restart: a resumed line right
+/// after a progress line starts a new session; any line without a time, e.g. "killed at ...", ends one). Logged time is summed within sessions from consecutive time stamps (wrapping
 /// at midnight), so the minutes before a session's first line and after its last line are not counted, and a session
 /// longer than 24 hours would be undercounted: the time of day is all the log carries.
 /// </summary>
@@ -52,7 +52,9 @@ public sealed partial record TrainingLogSummary(string Path, List<TrainingStageS
             int t = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) * 3600 + int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) * 60
                 + int.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture);
             var text = m.Groups[4].Value;
-            if (ResumedLine().IsMatch(text) && previous is not null) { session++; previous = null; previousStage = null; }
+            // A restarted process logs "<first stage>: resumed at step s" right after the previous one's progress lines; later
+            // stages of the same process resume after a non-progress line (e.g. "latents: ..."), which is no restart.
+            if (ResumedLine().IsMatch(text) && previousStage is not null) { session++; previous = null; previousStage = null; }
             double delta = previous is int p ? (t - p + 86_400) % 86_400 : 0;
             total += delta;
             sessionsSeen.Add(session);
