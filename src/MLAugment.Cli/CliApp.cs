@@ -28,6 +28,7 @@ public static class CliApp
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(ExperimentCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(EvaluateDiffusionCommand.Create());
         return root;
     }
 

@@ -76,6 +76,29 @@ internal sealed class ImageClassificationModel
         return result;
     }
 
+    /// <summary>
+    /// Softmax probabilities [n, K] and penultimate-layer features [n, D] of raw pixels [n, C·H·W] from one forward pass
+    /// per batch (the head is applied to the features the caller also gets).
+    /// </summary>
+    public (float[] Probabilities, float[] Features) ProbabilitiesAndFeatures(ReadOnlySpan<float> pixels, int n, int batchSize = 64)
+    {
+        if (pixels.Length != n * PixelsPerImage)
+            throw new ArgumentException($"ImageClassificationModel: {pixels.Length} pixel values do not form {n} images of [{Channels}, {Height}, {ImageWidth}].");
+        int d = Network.FeatureDimension;
+        var probabilities = new float[n * Classes];
+        var features = new float[n * d];
+        using var _ = AG.NoGrad();
+        for (int start = 0; start < n; start += batchSize)
+        {
+            int b = Math.Min(batchSize, n - start);
+            using var scope = TensorScope.Begin();
+            var f = Network.Features(Normalize(pixels.Slice(start * PixelsPerImage, b * PixelsPerImage), b));
+            f.Span.CopyTo(features.AsSpan(start * d, b * d));
+            F.Softmax(Network.Head.Forward(f), 1).Span.CopyTo(probabilities.AsSpan(start * Classes, b * Classes));
+        }
+        return (probabilities, features);
+    }
+
     /// <summary>Mean cross-entropy and accuracy on labelled pixels (validation during training).</summary>
     public (double Loss, double Accuracy) LossAndAccuracy(float[] pixels, int[] labels, int batchSize)
     {

@@ -34,6 +34,8 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
         public int BatchSize = 32;
         /// <summary>AdamW step size (ML.NET's 0.01 is for SGD on a frozen backbone).</summary>
         public float LearningRate = 1e-3f;
+        /// <summary>Decay the learning rate to 0 along a half cosine over all epochs' steps (SGDR, Loshchilov &amp; Hutter 2017); false: constant.</summary>
+        public bool CosineDecay;
         /// <summary>AdamW decoupled weight decay.</summary>
         public float WeightDecay = 1e-4f;
         /// <summary>Fraction of the training rows held out for validation when <see cref="ValidationSet"/> is null (null or 0: none).</summary>
@@ -131,6 +133,8 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
         // 4. Train.
         var net = ImageClassifierNetwork.Create(o.Arch, channels, o.Width, classes, root.Fork(2));
         var optimizer = new AdamW(net.NamedParameters(), o.LearningRate, weightDecay: o.WeightDecay);
+        int stepsPerEpoch = y.Length / o.BatchSize + (y.Length % o.BatchSize >= 2 ? 1 : 0);
+        var schedule = o.CosineDecay ? new CosineWithWarmupScheduler(optimizer, 0, o.Epoch * stepsPerEpoch) : null;
         var model = new ImageClassificationModel(net, o.Arch, o.Width, channels, height, width, classes, mean, std);
         var stopper = o.EarlyStoppingCriteria is null ? null : new EarlyStopping.Tracker(o.EarlyStoppingCriteria);
         var clock = Stopwatch.StartNew();
@@ -160,6 +164,7 @@ public sealed class ImageClassificationTrainer : IEstimator<ImageClassificationT
                 optimizer.ZeroGrad();
                 loss.Backward();
                 optimizer.Step();
+                schedule?.Step();
                 lossSum += loss.Item() * b;
                 correct += CountCorrect(logits, batchLabels.AsSpan(0, b));
             }

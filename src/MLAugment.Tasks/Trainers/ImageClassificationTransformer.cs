@@ -70,6 +70,10 @@ public sealed class ImageClassificationTransformer : RowToRowTransformerBase, IT
         return _model.Features(pixels, rowCount);
     }
 
+    /// <summary>Probabilities [count, K] and penultimate-layer features [count, D] of raw pixels from one forward pass.</summary>
+    public (float[] Probabilities, float[] Features) PredictProbabilitiesAndFeatures(ReadOnlySpan<float> pixels, int count) =>
+        _model.ProbabilitiesAndFeatures(pixels, count);
+
     /// <summary>Penultimate-layer features of raw pixels [count, C·H·W] (same scale as the training features).</summary>
     public float[] ExtractFeatures(ReadOnlySpan<float> pixels, int count) => _model.Features(pixels, count);
 
