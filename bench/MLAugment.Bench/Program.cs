@@ -7,7 +7,7 @@ using MLAugment.Bench;
 //            writes bench/results/diffusion.json
 //   augment  ResizeImages -> DiffusionAugment -> ExtractPixels over rows made on the fly: peak working set while streaming N rows,
 //            and a cached second run vs the first (speed-up, bit-identity); writes bench/results/augment.json
-//            options: --rows N --warmup-rows W --cache-rows C --synthetic M --steps S --batch B --source-size P
+//            options: --rows N --warmup-rows W --cache-rows C --synthetic M --steps S --batch B --source-size P --cache-source-size P
 //                     --cache-models tiny,embedded,FOLDER --no-stream --no-cache
 var benches = new Dictionary<string, Func<string[], int>>
 {
