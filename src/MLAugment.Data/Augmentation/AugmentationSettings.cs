@@ -57,7 +57,10 @@ public abstract record AugmentationSettings
     /// <summary>A <c>GenerationCache</c> folder: a second run of the same pipeline generates nothing and is bit-identical.</summary>
     public string? CacheDirectory { get; init; }
 
-    /// <summary>Progress after each generated batch (also logged through MLContext.Log at Trace level).</summary>
+    /// <summary>
+    /// Progress after each generated (or cache-read) batch, at least once a second while rows pass without generating, and
+    /// at the end of a cursor; the same figures go to MLContext.Log at Trace level (rows done/total, images/s, ETA).
+    /// </summary>
     public IProgress<AugmentationProgress>? Progress { get; init; }
 
     /// <summary>Checks the numeric settings; <paramref name="where"/> names the augmenter in messages.</summary>

@@ -563,6 +563,9 @@ public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransform
         private PendingRow _row = new(default, "", -1, new RowPlan(true, []));
         private readonly List<int> _served = new(); // indices into the plan's synthetic rows, in output order
         private long _rowsDone;
+        private long _reportedGenerated, _reportedHits;
+        private TimeSpan _reportedAt;
+        private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
 
         public Expander(DiffusionAugmentingTransformerBase parent, IDataView? sourceView, DataViewRow source, bool readImages)
         {
@@ -706,20 +709,29 @@ public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransform
             }
         }
 
-        private void ReportProgress()
+        /// <summary>
+        /// Reports to the IProgress sink and, at Trace level, to MLContext.Log: once per generated (or cache-read) batch,
+        /// since the counters move once a batch, at least once a second while rows pass without generating, and at the end.
+        /// </summary>
+        private void ReportProgress(bool final = false)
         {
-            if (_rowsDone == 0 || (_parent.Settings.Progress is null && _parent.Context is null))
+            var context = _parent.Context is { IsLogging: true } c ? c : null;
+            if (_rowsDone == 0 || (_parent.Settings.Progress is null && context is null))
                 return;
             long generated = _parent.Statistics.Generated - _generatedAtStart;
             long hits = _parent.Statistics.CacheHits - _hitsAtStart;
-            double seconds = Math.Max(_clock.Elapsed.TotalSeconds, 1e-9);
+            var now = _clock.Elapsed;
+            if (!final && generated == _reportedGenerated && hits == _reportedHits && now - _reportedAt < ProgressInterval)
+                return;
+            (_reportedGenerated, _reportedHits, _reportedAt) = (generated, hits, now);
+            double seconds = Math.Max(now.TotalSeconds, 1e-9);
             double rowsPerSecond = _rowsDone / seconds;
             TimeSpan? eta = _rowsTotal is long total ? TimeSpan.FromSeconds(Math.Max(0, total - _rowsDone) / rowsPerSecond) : null;
             var p = new AugmentationProgress(_rowsDone, _rowsTotal, generated, hits, generated / seconds, eta);
             _parent.Settings.Progress?.Report(p);
-            _parent.Context?.WriteLog(ChannelMessageKind.Trace, _parent.GetType().Name,
+            context?.WriteLog(ChannelMessageKind.Trace, _parent.GetType().Name,
                 $"rows {p.RowsDone}{(p.RowsTotal is long t ? "/" + t : "")}, generated {p.ImagesGenerated} ({p.ImagesPerSecond:F2} images/s), cache hits {p.CacheHits}" +
-                (eta is { } e ? $", ETA {e:hh\\:mm\\:ss}" : ""));
+                (eta is { } e ? $", ETA {(long)e.TotalHours:D2}:{e:mm\\:ss}" : ""));
         }
 
         protected override void Dispose(bool disposing)
@@ -728,7 +740,7 @@ public abstract class DiffusionAugmentingTransformerBase : RowExpandingTransform
             {
                 if (_rowsDone > 0)
                 {
-                    ReportProgress();
+                    ReportProgress(final: true);
                     _parent.Context?.WriteLog(ChannelMessageKind.Info, _parent.GetType().Name, $"{_rowsDone} source rows: {_parent.Statistics}");
                 }
                 _readAhead?.Dispose();

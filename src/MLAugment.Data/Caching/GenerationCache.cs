@@ -16,6 +16,10 @@ namespace MLAugment.Data.Caching;
 /// killed at any point therefore leaves complete entries, stray temporary files, or an image without a manifest;
 /// <see cref="Open"/> deletes the latter two and any entry that fails the hash check. Deleting removes the manifest
 /// first, for the same reason.</para>
+/// <para><b>Reads.</b> <see cref="Open"/> reads every manifest and checks every image's length and SHA-256 against it,
+/// and keeps what it verified in memory; a hit then reads only the image file (one open, read, access-time update and
+/// close on one handle), checks it against that record again and decodes it, so a file damaged after opening is still
+/// a miss, never a wrong image.</para>
 /// <para><b>Size cap.</b> When <see cref="SizeBytes"/> (images plus manifests) exceeds <see cref="MaxSizeBytes"/>, the
 /// least recently used entries are deleted until it fits, so an entry larger than the cap is not kept. Last use is
 /// the image file's access time, set explicitly on every hit and add, so the order survives reopening.</para>
@@ -32,10 +36,23 @@ public sealed class GenerationCache
     private readonly ConcurrentDictionary<string, object> _keyLocks = new(StringComparer.Ordinal);
     private long _sizeBytes;
 
-    private sealed class Entry
+    /// <summary>A valid entry: its size, last use, and what its manifest says the image file must be.</summary>
+    private sealed class Entry(long bytes, DateTime lastAccessUtc, byte[] imageSha256, long imageBytes, int width, int height, MLPixelFormat pixelFormat)
     {
-        public long Bytes;
-        public DateTime LastAccessUtc;
+        public long Bytes { get; } = bytes;
+        public DateTime LastAccessUtc { get; set; } = lastAccessUtc;
+        public byte[] ImageSha256 { get; } = imageSha256;
+        public long ImageBytes { get; } = imageBytes;
+        public int Width { get; } = width;
+        public int Height { get; } = height;
+        public MLPixelFormat PixelFormat { get; } = pixelFormat;
+
+        public static Entry? From(GenerationManifest m, long manifestBytes, DateTime lastAccessUtc)
+        {
+            if (m.ImageSha256 is not { Length: 64 } hex || !hex.All(char.IsAsciiHexDigit) || m.ImageBytes <= 0 || m.Width <= 0 || m.Height <= 0)
+                return null;
+            return new Entry(m.ImageBytes + manifestBytes, lastAccessUtc, Convert.FromHexString(hex), m.ImageBytes, m.Width, m.Height, m.PixelFormat);
+        }
     }
 
     private GenerationCache(string directory, long maxSizeBytes)
@@ -97,14 +114,14 @@ public sealed class GenerationCache
             TryDelete(ManifestPath(key));
         foreach (var key in images)
         {
-            if (!manifests.Contains(key) || ReadVerified(key) is null)
+            var entry = manifests.Contains(key) ? Verify(key) : null;
+            if (entry is null)
             {
                 DeleteEntryFiles(key);
                 continue;
             }
-            var png = new FileInfo(ImagePath(key));
-            _entries[key] = new Entry { Bytes = png.Length + new FileInfo(ManifestPath(key)).Length, LastAccessUtc = png.LastAccessTimeUtc };
-            _sizeBytes += _entries[key].Bytes;
+            _entries[key] = entry;
+            _sizeBytes += entry.Bytes;
         }
         EvictToCap();
     }
@@ -114,19 +131,22 @@ public sealed class GenerationCache
     {
         ArgumentNullException.ThrowIfNull(key);
         image = null;
+        Entry? entry;
         lock (_gate)
         {
-            if (!_entries.ContainsKey(key.Hash))
+            if (!_entries.TryGetValue(key.Hash, out entry))
                 return false;
         }
-        var read = ReadVerified(key.Hash);
-        if (read is null)
+        image = ReadImage(key.Hash, entry);
+        if (image is null)
         {
             // A writer of this key may be mid-way: wait for it, then look again before declaring the entry damaged.
             lock (_keyLocks.GetOrAdd(key.Hash, _ => new object()))
             {
-                read = ReadVerified(key.Hash);
-                if (read is null)
+                lock (_gate)
+                    _entries.TryGetValue(key.Hash, out entry);
+                image = entry is null ? null : ReadImage(key.Hash, entry);
+                if (image is null)
                 {
                     // Deleted by eviction meanwhile, or damaged on disk: either way it is gone.
                     Forget(key.Hash, deleteFiles: File.Exists(ImagePath(key.Hash)));
@@ -134,8 +154,6 @@ public sealed class GenerationCache
                 }
             }
         }
-        Touch(key.Hash);
-        image = read.Value.Image;
         return true;
     }
 
@@ -143,12 +161,25 @@ public sealed class GenerationCache
     public GenerationManifest? GetManifest(GenerationKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
+        Entry? entry;
         lock (_gate)
         {
-            if (!_entries.ContainsKey(key.Hash))
+            if (!_entries.TryGetValue(key.Hash, out entry))
                 return null;
         }
-        return ReadVerified(key.Hash)?.Manifest;
+        // The same checks as a hit: the manifest still records this entry and the image file still matches it.
+        var manifest = ReadManifest(key.Hash);
+        if (manifest is null || manifest.ImageSha256 != Convert.ToHexStringLower(entry.ImageSha256))
+            return null;
+        try
+        {
+            using var handle = File.OpenHandle(ImagePath(key.Hash));
+            return ReadChecked(handle, entry) is null ? null : manifest;
+        }
+        catch (Exception e) when (IsUnreadable(e))
+        {
+            return null;
+        }
     }
 
     /// <summary>
@@ -200,6 +231,7 @@ public sealed class GenerationCache
     private void Store(GenerationKey key, MLImage image)
     {
         var png = image.EncodePng();
+        var sha = SHA256.HashData(png);
         var manifest = new GenerationManifest
         {
             Key = key.Hash,
@@ -208,7 +240,7 @@ public sealed class GenerationCache
             Seed = key.Seed,
             SourceRowId = key.SourceRowId,
             CreatedUtc = DateTime.UtcNow,
-            ImageSha256 = Convert.ToHexStringLower(SHA256.HashData(png)),
+            ImageSha256 = Convert.ToHexStringLower(sha),
             ImageBytes = png.Length,
             Width = image.Width,
             Height = image.Height,
@@ -223,7 +255,7 @@ public sealed class GenerationCache
         File.SetLastAccessTimeUtc(ImagePath(key.Hash), now);
         lock (_gate)
         {
-            _entries[key.Hash] = new Entry { Bytes = png.Length + json.Length, LastAccessUtc = now };
+            _entries[key.Hash] = new Entry(png.Length + json.Length, now, sha, png.Length, image.Width, image.Height, image.PixelFormat);
             _sizeBytes += png.Length + json.Length;
         }
         EvictToCap();
@@ -247,46 +279,101 @@ public sealed class GenerationCache
         }
     }
 
-    /// <summary>The entry's image and manifest when both exist, parse and agree (the PNG's hash); otherwise null.</summary>
-    private (MLImage Image, GenerationManifest Manifest)? ReadVerified(string key)
+    /// <summary>
+    /// Opening's check of one entry: the manifest parses and names this key, and the image file has the length and
+    /// SHA-256 it records (not decoded: a file whose hash matches is the PNG that was written). Null when any check fails.
+    /// </summary>
+    private Entry? Verify(string key)
     {
         try
         {
-            var manifest = JsonSerializer.Deserialize<GenerationManifest>(File.ReadAllBytes(ManifestPath(key)), JsonOptions);
-            if (manifest is null || manifest.Key != key)
+            var json = File.ReadAllBytes(ManifestPath(key));
+            var manifest = Parse(json, key);
+            if (manifest is null)
                 return null;
-            var png = File.ReadAllBytes(ImagePath(key));
-            if (png.Length != manifest.ImageBytes || Convert.ToHexStringLower(SHA256.HashData(png)) != manifest.ImageSha256)
-                return null;
-            var raw = ImageCodecs.Decode(png, ImagePath(key));
-            if (raw.Width != manifest.Width || raw.Height != manifest.Height)
-                return null;
-            raw = manifest.PixelFormat == MLPixelFormat.Bgra32 ? raw.ToBgra32() : raw.Format == RawPixelFormat.Rgba32 ? raw : raw.ToRgba32();
-            return (MLImage.FromRaw(raw), manifest);
+            using var handle = File.OpenHandle(ImagePath(key));
+            var entry = Entry.From(manifest, json.Length, File.GetLastAccessTimeUtc(handle));
+            return entry is not null && ReadChecked(handle, entry) is not null ? entry : null;
         }
-        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException or NotSupportedException)
+        catch (Exception e) when (IsUnreadable(e))
         {
             return null;
         }
     }
 
-    private void Touch(string key)
+    /// <summary>The manifest file of <paramref name="key"/>, or null when it is missing, unreadable or names another key.</summary>
+    private GenerationManifest? ReadManifest(string key)
     {
-        var now = DateTime.UtcNow;
-        lock (_gate)
-        {
-            if (_entries.TryGetValue(key, out var entry))
-                entry.LastAccessUtc = now;
-        }
         try
         {
-            File.SetLastAccessTimeUtc(ImagePath(key), now);
+            return Parse(File.ReadAllBytes(ManifestPath(key)), key);
         }
-        catch (IOException)
+        catch (Exception e) when (IsUnreadable(e))
         {
-            // Evicted meanwhile: nothing to record.
+            return null;
         }
     }
+
+    private static GenerationManifest? Parse(byte[] json, string key)
+    {
+        var manifest = JsonSerializer.Deserialize<GenerationManifest>(json, JsonOptions);
+        return manifest is not null && manifest.Key == key ? manifest : null;
+    }
+
+    /// <summary>
+    /// A hit: the image file read on one handle (its access time set there, which records the use for LRU), checked
+    /// against the entry's length and SHA-256, decoded and put back in the byte order it was generated in. Null when
+    /// the file is missing or differs.
+    /// </summary>
+    private MLImage? ReadImage(string key, Entry entry)
+    {
+        try
+        {
+            RawImage raw;
+            var now = DateTime.UtcNow;
+            using (var handle = File.OpenHandle(ImagePath(key)))
+            {
+                var png = ReadChecked(handle, entry);
+                if (png is null)
+                    return null;
+                raw = ImageCodecs.Decode(png, ImagePath(key));
+                File.SetLastAccessTimeUtc(handle, now);
+            }
+            lock (_gate)
+                entry.LastAccessUtc = now;
+            if (raw.Width != entry.Width || raw.Height != entry.Height)
+                return null;
+            raw = entry.PixelFormat == MLPixelFormat.Bgra32 ? raw.ToBgra32() : raw.Format == RawPixelFormat.Rgba32 ? raw : raw.ToRgba32();
+            return MLImage.FromRaw(raw);
+        }
+        catch (Exception e) when (IsUnreadable(e))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The whole file behind <paramref name="handle"/> when its length and SHA-256 are the entry's; otherwise null.</summary>
+    private static byte[]? ReadChecked(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Entry entry)
+    {
+        long length = RandomAccess.GetLength(handle);
+        if (length != entry.ImageBytes)
+            return null;
+        var bytes = new byte[length];
+        int done = 0;
+        while (done < bytes.Length)
+        {
+            int n = RandomAccess.Read(handle, bytes.AsSpan(done), done);
+            if (n == 0)
+                return null;
+            done += n;
+        }
+        Span<byte> sha = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(bytes, sha);
+        return sha.SequenceEqual(entry.ImageSha256) ? bytes : null;
+    }
+
+    /// <summary>What a damaged, half-written or concurrently deleted entry can throw while being read.</summary>
+    private static bool IsUnreadable(Exception e) => e is IOException or JsonException or UnauthorizedAccessException or NotSupportedException;
 
     private void EvictToCap()
     {

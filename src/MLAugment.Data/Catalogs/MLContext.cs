@@ -46,6 +46,9 @@ public sealed class MLContext
             return _random.Next();
     }
 
+    /// <summary>Whether anyone listens to <see cref="Log"/> (so messages need not be formatted otherwise).</summary>
+    internal bool IsLogging => Log is not null;
+
     internal void WriteLog(ChannelMessageKind kind, string source, string message) =>
         Log?.Invoke(this, new LoggingEventArgs(message, kind, source));
 }

@@ -43,31 +43,21 @@ internal sealed class FilterDataView : IDataView
     private IEnumerable<DataViewSchema.Column> SourceColumns(bool[] active) =>
         CursorUtils.Columns(Schema, i => active[i]).Concat(_predicateColumns).DistinctBy(c => c.Index).ToArray();
 
-    private sealed class Cursor : DataViewRowCursor
+    /// <summary>Moves the input until the predicate holds; positions count the rows kept.</summary>
+    private sealed class Cursor(DataViewRowCursor input, bool[] active, Func<bool> predicate) : WrappingRowCursor(input, active)
     {
-        private readonly DataViewRowCursor _input;
-        private readonly bool[] _active;
-        private readonly Func<bool> _predicate;
+        private readonly DataViewRowCursor _input = input;
         private long _position = -1;
 
-        public Cursor(DataViewRowCursor input, bool[] active, Func<bool> predicate)
-        {
-            _input = input;
-            _active = active;
-            _predicate = predicate;
-        }
-
-        public override DataViewSchema Schema => _input.Schema;
+        public override DataViewSchema Schema => Input.Schema;
 
         public override long Position => _position;
-
-        public override long Batch => _input.Batch;
 
         public override bool MoveNext()
         {
             while (_input.MoveNext())
             {
-                if (_predicate())
+                if (predicate())
                 {
                     _position++;
                     return true;
@@ -77,27 +67,6 @@ internal sealed class FilterDataView : IDataView
             return false;
         }
 
-        public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
-
-        public override bool IsColumnActive(DataViewSchema.Column column)
-        {
-            CursorUtils.CheckBelongs(Schema, column);
-            return _active[column.Index];
-        }
-
-        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
-        {
-            CursorUtils.CheckBelongs(Schema, column);
-            if (!_active[column.Index])
-                throw CursorUtils.InactiveColumn(column);
-            return _input.GetGetter<TValue>(column);
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-                _input.Dispose();
-            base.Dispose(disposing);
-        }
+        protected override ValueGetter<TValue> GetActiveGetter<TValue>(DataViewSchema.Column column) => Input.GetGetter<TValue>(column);
     }
 }

@@ -191,49 +191,10 @@ public sealed class ColumnSelectingTransformer : ITransformer
         }
     }
 
-    private sealed class SelectingCursor : DataViewRowCursor
+    private sealed class SelectingCursor(SelectingMapper mapper, DataViewRow input, bool[] active) : WrappingRowCursor(input, active)
     {
-        private readonly SelectingMapper _mapper;
-        private readonly DataViewRow _input;
-        private readonly bool[] _active;
+        public override DataViewSchema Schema => mapper.OutputSchema;
 
-        public SelectingCursor(SelectingMapper mapper, DataViewRow input, bool[] active)
-        {
-            _mapper = mapper;
-            _input = input;
-            _active = active;
-        }
-
-        public override DataViewSchema Schema => _mapper.OutputSchema;
-
-        public override long Position => _input.Position;
-
-        public override long Batch => _input.Batch;
-
-        public override bool MoveNext() =>
-            _input is DataViewRowCursor c ? c.MoveNext() : throw new InvalidOperationException("This row was made from a single input row and cannot move.");
-
-        public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
-
-        public override bool IsColumnActive(DataViewSchema.Column column)
-        {
-            CursorUtils.CheckBelongs(Schema, column);
-            return _active[column.Index];
-        }
-
-        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
-        {
-            CursorUtils.CheckBelongs(Schema, column);
-            if (!_active[column.Index])
-                throw CursorUtils.InactiveColumn(column);
-            return _input.GetGetter<TValue>(_mapper.Source(column.Index));
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-                _input.Dispose();
-            base.Dispose(disposing);
-        }
+        protected override ValueGetter<TValue> GetActiveGetter<TValue>(DataViewSchema.Column column) => Input.GetGetter<TValue>(mapper.Source(column.Index));
     }
 }

@@ -129,6 +129,25 @@ public sealed class GenerationCacheTests
     }
 
     [TestMethod]
+    public void AnImageAlteredAfterOpeningIsAMissEvenAtTheSameLength()
+    {
+        var writer = GenerationCache.Open(_folder);
+        writer.GetOrAdd(Key(0), _ => Generated(0));
+        writer.GetOrAdd(Key(1), _ => Generated(1));
+        var reader = GenerationCache.Open(_folder);
+        var png = Path.Combine(_folder, Key(0).Hash + ".png");
+        var flipped = File.ReadAllBytes(png);
+        flipped[^20] ^= 0xFF;
+        File.WriteAllBytes(png, flipped);
+
+        Assert.IsFalse(reader.TryGet(Key(0), out _), "the hash recorded at opening no longer matches");
+        Assert.IsNull(reader.GetManifest(Key(0)));
+        Assert.IsTrue(reader.TryGet(Key(1), out var intact));
+        AssertSameImage(Generated(1), intact!, "the untouched entry");
+        Assert.AreEqual(1, reader.Count);
+    }
+
+    [TestMethod]
     public void EvictionKeepsTheCapAndDropsTheLeastRecentlyUsed()
     {
         var probe = GenerationCache.Open(Path.Combine(_folder, "probe"));

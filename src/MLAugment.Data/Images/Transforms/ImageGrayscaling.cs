@@ -80,26 +80,9 @@ public sealed class ImageGrayscalingTransformer : OneToOneTransformerBase
 
         protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
         {
-            var getSrc = input.GetGetter<MLImage?>(input.Schema[ColMapNewToOld[iinfo]]);
-            MLImage? src = null;
-            MLImage? last = null;
-            disposer = () =>
-            {
-                last?.Dispose();
-                last = null;
-            };
-            return (ValueGetter<MLImage?>)((ref MLImage? dst) =>
-            {
-                dst?.Dispose();
-                dst = null;
-                getSrc(ref src);
-                if (src is not null)
-                {
-                    dst = MLImage.FromRaw(ImageOperations.Grayscale(src.Raw));
-                    dst.Tag = src.Tag;
-                }
-                last = dst;
-            });
+            var getter = OwnedImageGetter.Map(input, input.Schema[ColMapNewToOld[iinfo]], src => ImageOperations.Grayscale(src.Raw), out var dispose);
+            disposer = dispose;
+            return getter;
         }
     }
 }

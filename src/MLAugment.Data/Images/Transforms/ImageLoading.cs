@@ -176,34 +176,26 @@ public sealed class ImageLoadingTransformer : OneToOneTransformerBase
                 });
             }
 
-            // The getter owns what it delivers: it disposes the image left in dst by its previous call, and the last one
-            // when the cursor is disposed.
-            MLImage? last = null;
-            disposer = () =>
+            var getter = OwnedImageGetter.Create(() =>
             {
-                last?.Dispose();
-                last = null;
-            };
-            return (ValueGetter<MLImage?>)((ref MLImage? dst) =>
-            {
-                dst?.Dispose();
-                dst = null;
                 getSrc(ref src);
-                if (!src.Span.IsWhiteSpace())
+                if (src.Span.IsWhiteSpace())
+                    return null;
+                string path = _parent.ResolvePath(src);
+                try
                 {
-                    string path = _parent.ResolvePath(src);
-                    try
-                    {
-                        dst = MLImage.CreateFromFile(path);
-                        dst.Tag = path;
-                    }
-                    catch (Exception e) when (IsFileError(e) && _parent.ErrorPolicy == ImageLoadErrorPolicy.SkipAndLog)
-                    {
-                        _parent.LogSkipped(column, path, e);
-                    }
+                    var image = MLImage.CreateFromFile(path);
+                    image.Tag = path;
+                    return image;
                 }
-                last = dst;
-            });
+                catch (Exception e) when (IsFileError(e) && _parent.ErrorPolicy == ImageLoadErrorPolicy.SkipAndLog)
+                {
+                    _parent.LogSkipped(column, path, e);
+                    return null;
+                }
+            }, out var dispose);
+            disposer = dispose;
+            return getter;
         }
     }
 }

@@ -246,13 +246,10 @@ public sealed class ImagePixelExtractingTransformer : OneToOneTransformerBase
         {
             var c = _parent.Columns[iinfo];
             var imageType = (ImageDataViewType)InputSchema[ColMapNewToOld[iinfo]].Type;
-            int height = imageType.Height, width = imageType.Width, planes = c.Planes, size = _types[iinfo].Size;
+            int height = imageType.Height, width = imageType.Width, size = _types[iinfo].Size;
             int cpix = height * width;
-            ImagePixelExtractingEstimator.GetOrder(c.OrderOfExtraction, c.ColorsToExtract, out int a, out int r, out int b, out int g);
-            // Destination offset of each source byte within one pixel's channels (−1: not extracted); the pixel stride is
-            // `planes` when interleaved, 1 when planar (where the channel offset is a whole plane).
-            int channelStride = c.InterleavePixelColors ? 1 : cpix;
-            int pixelStride = c.InterleavePixelColors ? planes : 1;
+            var layout = new PixelVectorLayout(c.OrderOfExtraction, c.ColorsToExtract, height, width, c.InterleavePixelColors);
+            int pixelStride = layout.PixelStride;
             var getSrc = input.GetGetter<MLImage?>(input.Schema[ColMapNewToOld[iinfo]]);
             string column = c.Name;
             MLImage? src = null;
@@ -272,17 +269,13 @@ public sealed class ImagePixelExtractingTransformer : OneToOneTransformerBase
                     throw new InvalidOperationException(
                         $"ExtractPixels column '{column}': the image is {src.Height}x{src.Width} (height x width), but its column type is {imageType}.");
                 bool bgra = src.PixelFormat == MLPixelFormat.Bgra32;
-                // Source byte index within a pixel for each of a, r, g, b.
-                int ia = 3, ir = bgra ? 2 : 0, ig = 1, ib = bgra ? 0 : 2;
-                Span<int> srcIndex = [ia, ir, ig, ib];
-                Span<int> dstOffset = [a, r, g, b];
                 var pixels = src.Pixels;
                 for (int k = 0; k < 4; k++)
                 {
-                    if (dstOffset[k] < 0)
+                    int di = layout.Start(k);
+                    if (di < 0)
                         continue;
-                    int si = srcIndex[k];
-                    int di = dstOffset[k] * channelStride;
+                    int si = PixelVectorLayout.ByteInPixel(k, bgra);
                     if (typeof(T) == typeof(byte))
                     {
                         var vb = MemoryMarshal.Cast<T, byte>(values);

@@ -169,31 +169,13 @@ public sealed class ImageResizingTransformer : OneToOneTransformerBase
 
         protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
         {
-            var getSrc = input.GetGetter<MLImage?>(input.Schema[ColMapNewToOld[iinfo]]);
             var info = _parent.Columns[iinfo];
-            // src belongs to the upstream getter; only what this getter creates is disposed here.
-            MLImage? src = null;
-            MLImage? last = null;
-            disposer = () =>
-            {
-                last?.Dispose();
-                last = null;
-            };
-            return (ValueGetter<MLImage?>)((ref MLImage? dst) =>
-            {
-                dst?.Dispose();
-                dst = null;
-                getSrc(ref src);
-                if (src is not null)
-                {
-                    var raw = src.Width == info.ImageWidth && src.Height == info.ImageHeight
-                        ? src.Raw.Clone()
-                        : ImageOperations.Resize(src.Raw, info.ImageWidth, info.ImageHeight, info.Resizing, info.Anchor);
-                    dst = MLImage.FromRaw(raw);
-                    dst.Tag = src.Tag;
-                }
-                last = dst;
-            });
+            var getter = OwnedImageGetter.Map(input, input.Schema[ColMapNewToOld[iinfo]], src =>
+                src.Width == info.ImageWidth && src.Height == info.ImageHeight
+                    ? src.Raw.Clone()
+                    : ImageOperations.Resize(src.Raw, info.ImageWidth, info.ImageHeight, info.Resizing, info.Anchor), out var dispose);
+            disposer = dispose;
+            return getter;
         }
     }
 }

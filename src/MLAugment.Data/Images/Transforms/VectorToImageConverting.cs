@@ -239,9 +239,8 @@ public sealed class VectorToImageConvertingTransformer : OneToOneTransformerBase
             var getSrc = input.GetGetter<VBuffer<T>>(column);
             VBuffer<T> src = default;
             int height = c.ImageHeight, width = c.ImageWidth, cpix = height * width;
-            ImagePixelExtractingEstimator.GetOrder(c.Order, c.Colors, out int a, out int r, out int b, out int g);
-            int channelStride = c.InterleavedColors ? 1 : cpix;
-            int pixelStride = c.InterleavedColors ? c.Planes : 1;
+            var layout = new PixelVectorLayout(c.Order, c.Colors, height, width, c.InterleavedColors);
+            int pixelStride = layout.PixelStride;
             float scale = c.ScaleImage, offset = c.OffsetImage;
             MLImage? last = null;
             disposer = () =>
@@ -249,10 +248,8 @@ public sealed class VectorToImageConvertingTransformer : OneToOneTransformerBase
                 last?.Dispose();
                 last = null;
             };
-            // For a, r, g, b: position in the vector (−1: absent), default, and byte position in a Bgra32 pixel.
-            int[] order = [a, r, g, b];
+            // Per colour (alpha, red, green, blue): the value used when the vector does not hold it.
             byte[] defaults = [(byte)c.DefaultAlpha, (byte)c.DefaultRed, (byte)c.DefaultGreen, (byte)c.DefaultBlue];
-            int[] targets = [3, 2, 1, 0];
             return (ValueGetter<MLImage?>)((ref MLImage? dst) =>
             {
                 dst?.Dispose();
@@ -263,14 +260,14 @@ public sealed class VectorToImageConvertingTransformer : OneToOneTransformerBase
                 var values = src.IsDense ? src.GetValues() : src.DenseValues().ToArray();
                 for (int k = 0; k < 4; k++)
                 {
-                    int t = targets[k];
-                    if (order[k] < 0)
+                    int t = PixelVectorLayout.ByteInPixel(k, bgra: true);
+                    int si = layout.Start(k);
+                    if (si < 0)
                     {
                         for (int p = 0; p < cpix; p++)
                             pixels[p * 4 + t] = defaults[k];
                         continue;
                     }
-                    int si = order[k] * channelStride;
                     for (int p = 0; p < cpix; p++, si += pixelStride)
                     {
                         float v = toFloat(values[si]) * scale - offset;
