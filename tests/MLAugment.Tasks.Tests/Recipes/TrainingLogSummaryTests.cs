@@ -29,7 +29,7 @@ public sealed class TrainingLogSummaryTests
         ];
         var s = TrainingLogSummary.Parse(log, "train.log");
         Assert.AreEqual(3, s.Sessions);
-        Assert.AreEqual(15, s.Lines);
+        Assert.AreEqual(16, s.Lines);
         Assert.AreEqual(2, s.Stages.Count);
         var vae = s.Stages[0];
         Assert.AreEqual(("vae", 50, 100, 100, 1, 480.0, "23:50:00", "23:58:00"), (vae.Stage, vae.FirstLoggedStep, vae.LastLoggedStep, vae.MaxSteps, vae.Sessions, vae.LoggedSeconds, vae.FirstTime, vae.LastTime));
