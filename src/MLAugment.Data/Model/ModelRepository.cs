@@ -72,11 +72,16 @@ public abstract class ModelRepository : IDisposable
             }
         }
 
+        private static readonly DateTimeOffset FixedEntryTime = new(1980, 1, 2, 12, 0, 0, TimeSpan.Zero);
+
         public override string Location => _location;
 
         public override void WriteEntry(string name, byte[] content)
         {
-            using var s = _archive.CreateEntry(name, CompressionLevel.Fastest).Open();
+            var entry = _archive.CreateEntry(name, CompressionLevel.Fastest);
+            // A fixed time stamp: the same model saves to the same bytes (content hashes, reproducible files).
+            entry.LastWriteTime = FixedEntryTime;
+            using var s = entry.Open();
             s.Write(content);
         }
 
