@@ -72,12 +72,8 @@ public static partial class F
     public static Tensor GroupNorm(Tensor x, int numGroups, Tensor? weight = null, Tensor? bias = null, float eps = 1e-5f)
     {
         const string op = "GroupNorm";
-        if (x.Rank < 2) throw new ArgumentException($"{op}: input must be [N, C, *], got {ShapeUtil.Format(x.Shape)}.");
+        CheckGroupNorm(x, numGroups, weight, bias);
         int n = x.Shape[0], c = x.Shape[1];
-        if (numGroups <= 0 || c % numGroups != 0)
-            throw new ArgumentException($"{op}: {c} channels of input {ShapeUtil.Format(x.Shape)} cannot be split into {numGroups} groups.");
-        CheckAffine(op, x, weight, "weight", new[] { c });
-        CheckAffine(op, x, bias, "bias", new[] { c });
         int s = c == 0 || n == 0 ? 0 : x.Length / (n * c);
         int cpg = c / numGroups, m = cpg * s;
         var mean = new float[n * numGroups]; var rstd = new float[n * numGroups];
@@ -133,14 +129,23 @@ public static partial class F
     public static Tensor GroupNormSilu(Tensor x, int numGroups, Tensor? weight = null, Tensor? bias = null, float eps = 1e-5f)
     {
         bool records = AG.IsGradEnabled && (x.RequiresGrad || weight?.RequiresGrad == true || bias?.RequiresGrad == true);
-        if (records || x.Rank < 2) return GroupNorm(x, numGroups, weight, bias, eps).Silu();
-        int n = x.Shape[0], c = x.Shape[1];
-        if (numGroups <= 0 || c % numGroups != 0)
-            throw new ArgumentException($"GroupNorm: {c} channels of input {ShapeUtil.Format(x.Shape)} cannot be split into {numGroups} groups.");
-        CheckAffine("GroupNorm", x, weight, "weight", new[] { c });
-        CheckAffine("GroupNorm", x, bias, "bias", new[] { c });
+        if (records) return GroupNorm(x, numGroups, weight, bias, eps).Silu();
+        CheckGroupNorm(x, numGroups, weight, bias);
+        int n = x.Shape[0];
         return GroupNormForward(x, numGroups, weight?.ToArray(), bias?.ToArray(), eps, silu: true,
             new float[n * numGroups], new float[n * numGroups]);
+    }
+
+    /// <summary>GroupNorm's input checks: x is [N, C, *], C splits into the groups, weight and bias are [C].</summary>
+    private static void CheckGroupNorm(Tensor x, int numGroups, Tensor? weight, Tensor? bias)
+    {
+        const string op = "GroupNorm";
+        if (x.Rank < 2) throw new ArgumentException($"{op}: input must be [N, C, *], got {ShapeUtil.Format(x.Shape)}.");
+        int c = x.Shape[1];
+        if (numGroups <= 0 || c % numGroups != 0)
+            throw new ArgumentException($"{op}: {c} channels of input {ShapeUtil.Format(x.Shape)} cannot be split into {numGroups} groups.");
+        CheckAffine(op, x, weight, "weight", new[] { c });
+        CheckAffine(op, x, bias, "bias", new[] { c });
     }
 
     /// <summary>Normalizes each (sample, group) row of x, applies the per-channel affine map and optionally SiLU.</summary>
