@@ -22,15 +22,16 @@ internal static class ExperimentCommand
         var fewShotTarget = new Option<int>("--few-shot-target") { Description = "Few-shot: ClassBalancing's rows per class.", DefaultValueFactory = _ => 100 };
         var examples = new Option<int>("--training-examples") { Description = "Examples the classifier sees per run (epochs = this / rows).", DefaultValueFactory = _ => 60_000 };
         var steps = new Option<int>("--steps") { Description = "Denoising steps per generated image.", DefaultValueFactory = _ => 20 };
+        var constantLr = new Option<bool>("--constant-lr") { Description = "Keep the classifier's learning rate constant instead of decaying it along a half cosine." };
         var cmd = new Command("experiment", "Run the Fashion-MNIST augmentation experiments (resumable) and write the report folder.")
         {
-            model, output, profile, seeds, arms, maxPerClass, ratio, shots, fewShotTarget, examples, steps,
+            model, output, profile, seeds, arms, maxPerClass, ratio, shots, fewShotTarget, examples, steps, constantLr,
         };
         cmd.SetAction(r => ExperimentConsole.Guarded(ct =>
         {
             var seedList = ExperimentConsole.ParseSeeds(r.GetValue(seeds)!);
             var armList = r.GetValue(arms) is "all" ? AugmentationArms.All : r.GetValue(arms)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(AugmentationArms.Parse).ToArray();
-            var common = new ExperimentSettings { Seeds = seedList, Arms = armList, TrainingExamples = r.GetValue(examples), NumInferenceSteps = r.GetValue(steps) };
+            var common = new ExperimentSettings { Seeds = seedList, Arms = armList, TrainingExamples = r.GetValue(examples), NumInferenceSteps = r.GetValue(steps), CosineDecay = !r.GetValue(constantLr) };
             var profiles = new List<ExperimentSettings>();
             string which = r.GetValue(profile)!;
             if (which is not ("all" or "long-tail" or "few-shot"))

@@ -36,7 +36,7 @@ public static class ExperimentPipelines
         };
         var trainer = ml.MulticlassClassification.Trainers.ImageClassification(new ImageClassificationTrainer.Options
         {
-            Epoch = epochs, BatchSize = settings.ClassifierBatchSize, LearningRate = settings.LearningRate, Width = settings.ClassifierWidth,
+            Epoch = epochs, BatchSize = settings.ClassifierBatchSize, LearningRate = settings.LearningRate, CosineDecay = settings.CosineDecay, Width = settings.ClassifierWidth,
             Seed = seed, ValidationSetFraction = null, MetricsCallback = onEpoch,
         });
         var gray = ImagePixelExtractingEstimator.ColorBits.Red;   // R = G = B: one channel

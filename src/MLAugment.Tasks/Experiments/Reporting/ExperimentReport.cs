@@ -82,7 +82,7 @@ public static class ExperimentReport
                 I($"ClassBalancing adds {sec.BalancingAdded} rows ({(sec.Settings.BalanceTo is int t ? $"every class to {t}" : "every class to the head class's count")}, ") +
                 I($"{sec.Settings.BalancingMode}); DiffusionAugment img2img adds {sec.DiffusionPerImage} per real row at strength {sec.Settings.Strength:0.##} (about the same budget). ") +
                 I($"Generation: {sec.Settings.Scheduler}, {sec.Settings.NumInferenceSteps} steps, guidance {sec.Settings.GuidanceScale:0.##}; the generation seed is the run's seed. ") +
-                I($"Classifier: SmallCnn width {sec.Settings.ClassifierWidth}, AdamW lr {sec.Settings.LearningRate:0.####}, batch {sec.Settings.ClassifierBatchSize}, ") +
+                I($"Classifier: SmallCnn width {sec.Settings.ClassifierWidth}, AdamW lr {sec.Settings.LearningRate:0.####}{(sec.Settings.CosineDecay ? " decayed to 0 along a half cosine" : " (constant)")}, batch {sec.Settings.ClassifierBatchSize}, ") +
                 I($"about {sec.Settings.TrainingExamples} training examples per run (epochs = that / training rows, in [{sec.Settings.MinEpochs}, {sec.Settings.MaxEpochs}]), so arms that add rows get no extra optimisation steps."));
             md.AppendLine();
             md.Append(FormatTable(sec.Summaries)).AppendLine();
