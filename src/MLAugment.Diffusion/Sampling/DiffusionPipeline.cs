@@ -244,6 +244,12 @@ public sealed partial class DiffusionPipeline
             throw new ArgumentException($"{name}: shape {ShapeUtil.Format(images.Shape)} does not match the model's [N, {Backend.ImageChannels}, {Backend.ImageHeight}, {Backend.ImageWidth}].");
     }
 
+    private void CheckLatents(Tensor latents, string name)
+    {
+        if (latents.Rank != 4 || latents.Shape[1] != Backend.LatentChannels || latents.Shape[2] != Backend.LatentHeight || latents.Shape[3] != Backend.LatentWidth)
+            throw new ArgumentException($"{name}: shape {ShapeUtil.Format(latents.Shape)} does not match the model's latents [N, {Backend.LatentChannels}, {Backend.LatentHeight}, {Backend.LatentWidth}].");
+    }
+
     private static void CheckCounts(int expected, int actual, string what)
     {
         if (expected != actual) throw new ArgumentException($"{what}: {actual} given for {expected} images.");

@@ -168,14 +168,21 @@ public sealed record Img2ImgFigures
 public sealed record InversionFigures
 {
     public int Steps { get; init; }
+    /// <summary>Adam steps fitting the latents through the decoder before inversion (0: the encoder's latents).</summary>
+    public int LatentRefinementSteps { get; init; }
     public double ThresholdDb { get; init; }
+    /// <summary>The run of the headline set (inversion from the fitted latents), or of the first set still missing samples.</summary>
     public required SampleRun Run { get; init; }
     public int Samples { get; init; }
     public string Psnr { get; init; } = "";
-    /// <summary>Reconstruction vs the autoencoder's own round trip: what the inversion alone loses.</summary>
+    /// <summary>Reconstruction vs the decoding of the inverted latents themselves: what the inversion alone loses.</summary>
     public double? PsnrVsAutoencoderRoundTripDb { get; init; }
-    /// <summary>Reconstruction vs the original image (inversion and autoencoder losses together).</summary>
+    /// <summary>Reconstruction vs the original image (inversion and autoencoder losses together): the figure.</summary>
     public double? PsnrVsOriginalDb { get; init; }
-    /// <summary>The autoencoder's round trip vs the original: the ceiling for <see cref="PsnrVsOriginalDb"/>.</summary>
+    /// <summary>The inverted latents decoded vs the original: the ceiling for <see cref="PsnrVsOriginalDb"/>.</summary>
     public double? AutoencoderRoundTripPsnrDb { get; init; }
+    /// <summary>Decoding of the encoder's latents vs the original (the plain autoencoder round trip).</summary>
+    public double? EncoderRoundTripPsnrDb { get; init; }
+    /// <summary>Reconstruction vs the original when the encoder's latents are inverted without fitting.</summary>
+    public double? EncoderLatentsPsnrVsOriginalDb { get; init; }
 }

@@ -23,6 +23,11 @@ public sealed record DiffusionQualityOptions
     public int DdpmFrechetSamples { get; init; } = IssueFrechetSamples;
     public int Img2ImgSamples { get; init; } = 1000;
     public int InversionSamples { get; init; } = 100;
+    /// <summary>
+    /// Adam steps fitting each source's latents through the decoder before DDIM inversion (0: invert the encoder's
+    /// latents, whose reconstruction cannot beat the autoencoder's round trip). The figures report both.
+    /// </summary>
+    public int InversionLatentRefinementSteps { get; init; } = 100;
     public float GuidanceScale { get; init; } = 3f;
     /// <summary>Images per stored chunk (and per sampler batch); part of every chunk folder's key.</summary>
     public int ChunkSize { get; init; } = 100;
@@ -37,6 +42,7 @@ public sealed record DiffusionQualityOptions
         NonNegative(FidelitySamples, nameof(FidelitySamples));
         NonNegative(Img2ImgSamples, nameof(Img2ImgSamples));
         NonNegative(InversionSamples, nameof(InversionSamples));
+        NonNegative(InversionLatentRefinementSteps, nameof(InversionLatentRefinementSteps));
         if (FrechetSamples is 1 or < 0) throw new ArgumentOutOfRangeException(nameof(FrechetSamples), FrechetSamples, "DiffusionQualityOptions: a Fréchet distance needs 0 (skip) or at least 2 samples.");
         if (DdpmFrechetSamples is 1 or < 0) throw new ArgumentOutOfRangeException(nameof(DdpmFrechetSamples), DdpmFrechetSamples, "DiffusionQualityOptions: a Fréchet distance needs 0 (skip) or at least 2 samples.");
         if (ChunkSize < 1) throw new ArgumentOutOfRangeException(nameof(ChunkSize), ChunkSize, "DiffusionQualityOptions: ChunkSize must be at least 1.");
@@ -112,7 +118,8 @@ public sealed class DiffusionQualityReport
         var runs = new List<SampleRun>();
         if (o.FidelitySamples > 0) runs.Add(r.EnsureGenerated(DpmSolver, 20, DiffusionQualityOptions.IssueFidelitySamples, o.FidelitySamples, ct).Run);
         if (o.Img2ImgSamples > 0) runs.Add(r.EnsureImg2Img(data, ct).Run);
-        if (o.InversionSamples > 0) runs.Add(r.EnsureInversion(data, ct).Run);
+        if (o.InversionSamples > 0)
+            foreach (var set in r.InversionSets(data, ct)) runs.Add(set.Run);
         foreach (var (sched, _, steps, n) in r.FrechetSets())
             if (n >= 2) runs.Add(r.EnsureGenerated(sched, steps, DiffusionQualityOptions.IssueFrechetSamples, n, ct).Run);
         return runs;
@@ -261,39 +268,44 @@ public sealed class DiffusionQualityReport
     private InversionFigures Inversion(QualityData data, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        int q = _o.InversionSamples, steps = DiffusionQualityOptions.InversionSteps;
-        var set = EnsureInversion(data, ct);
+        int q = _o.InversionSamples, steps = DiffusionQualityOptions.InversionSteps, refine = _o.InversionLatentRefinementSteps;
+        var sets = InversionSets(data, ct);
+        var (fitted, plain) = (sets[0], sets[^1]);
         var figures = new InversionFigures
         {
-            Steps = steps, ThresholdDb = DiffusionQualityOptions.IssueInversionPsnrDb, Run = set.Run,
+            Steps = steps, LatentRefinementSteps = refine, ThresholdDb = DiffusionQualityOptions.IssueInversionPsnrDb, Run = fitted.Run,
             Psnr = "mean over images of the per-image PSNR, data range 2 (images in [−1, 1])",
         };
-        if (set.Chunks is null) return figures with { Run = set.Run with { WallSeconds = clock.Elapsed.TotalSeconds } };
-        double vsRoundTrip = 0, vsOriginal = 0, roundTripVsOriginal = 0;
+        if (sets.FirstOrDefault(set => set.Chunks is null) is { } pending) return figures with { Run = pending.Run with { WallSeconds = clock.Elapsed.TotalSeconds } };
+        var latentFit = refine > 0 ? sets[1] : null;
+        double vsRoundTrip = 0, vsOriginal = 0, roundTripVsOriginal = 0, encoderVsOriginal = 0, plainVsOriginal = 0;
         int per = data.TrainImages.Length / data.TrainImages.Shape[0];
         for (int start = 0; start < q; start += _o.ChunkSize)
         {
-            int c = Math.Min(_o.ChunkSize, q - start);
+            int c = Math.Min(_o.ChunkSize, q - start), j = start / _o.ChunkSize;
             using var scope = TensorScope.Begin();
             var src = data.TrainImages.Narrow0(start, c);
-            Tensor roundTrip;
-            using (AG.NoGrad()) roundTrip = _pipeline.Backend.DecodeLatents(_pipeline.Backend.EncodeImages(src)).Clamp(-1f, 1f);
-            var recon = set.Chunks[start / _o.ChunkSize];
+            Tensor encoderTrip;
+            using (AG.NoGrad()) encoderTrip = _pipeline.Backend.DecodeLatents(_pipeline.Backend.EncodeImages(src)).Clamp(-1f, 1f);
+            var roundTrip = latentFit?.Chunks![j] ?? encoderTrip;
             for (int i = 0; i < c; i++)
             {
-                var r = recon.Span.Slice(i * per, per);
-                var a = roundTrip.Span.Slice(i * per, per);
-                var o = src.Span.Slice(i * per, per);
-                vsRoundTrip += ImageQuality.Psnr(r, a, 2.0);
+                Span<float> Row(Tensor t) => t.Span.Slice(i * per, per);
+                var r = Row(fitted.Chunks![j]);
+                var o = Row(src);
+                vsRoundTrip += ImageQuality.Psnr(r, Row(roundTrip), 2.0);
                 vsOriginal += ImageQuality.Psnr(r, o, 2.0);
-                roundTripVsOriginal += ImageQuality.Psnr(a, o, 2.0);
+                roundTripVsOriginal += ImageQuality.Psnr(Row(roundTrip), o, 2.0);
+                encoderVsOriginal += ImageQuality.Psnr(Row(encoderTrip), o, 2.0);
+                plainVsOriginal += ImageQuality.Psnr(Row(plain.Chunks![j]), o, 2.0);
             }
         }
-        Log?.Invoke($"DDIM inversion {steps} steps: {vsRoundTrip / q:F2} dB vs autoencoder round trip, {vsOriginal / q:F2} dB vs original ({q} images)");
+        Log?.Invoke($"DDIM inversion {steps} steps, latents fitted {refine} steps: {vsOriginal / q:F2} dB vs original, {vsRoundTrip / q:F2} dB vs the fitted latents' decoding; encoder latents: {plainVsOriginal / q:F2} dB ({q} images)");
         return figures with
         {
             Samples = q, PsnrVsAutoencoderRoundTripDb = vsRoundTrip / q, PsnrVsOriginalDb = vsOriginal / q, AutoencoderRoundTripPsnrDb = roundTripVsOriginal / q,
-            Run = set.Run with { WallSeconds = clock.Elapsed.TotalSeconds },
+            EncoderRoundTripPsnrDb = encoderVsOriginal / q, EncoderLatentsPsnrVsOriginalDb = plainVsOriginal / q,
+            Run = fitted.Run with { WallSeconds = clock.Elapsed.TotalSeconds },
         };
     }
 
@@ -313,20 +325,42 @@ public sealed class DiffusionQualityReport
         }, ct);
     }
 
+    /// <summary>
+    /// The inversion section's sets: [inversion from fitted latents, the fitted latents decoded, inversion from the
+    /// encoder's latents] — or just [inversion from the encoder's latents] when no refinement is asked for.
+    /// </summary>
+    private List<SetResult> InversionSets(QualityData data, CancellationToken ct)
+    {
+        int refine = _o.InversionLatentRefinementSteps;
+        if (refine == 0) return [EnsureInversion(data, 0, ct)];
+        return [EnsureInversion(data, refine, ct), EnsureLatentFit(data, refine, ct), EnsureInversion(data, 0, ct)];
+    }
+
     /// <summary>DDIM inversion then reconstruction of training image i under its own label (deterministic: no seed).</summary>
-    private SetResult EnsureInversion(QualityData data, CancellationToken ct)
+    private SetResult EnsureInversion(QualityData data, int refine, CancellationToken ct)
     {
         int steps = DiffusionQualityOptions.InversionSteps;
         var classes = _pipeline.Backend.KnownConditions;
-        string key = Invariant($"ddim-inversion-{steps}steps-train-chunk{_o.ChunkSize}");
+        string key = Invariant($"ddim-inversion-{steps}steps{(refine > 0 ? $"-latentfit{refine}" : "")}-train-chunk{_o.ChunkSize}");
         return EnsureSet(key, 0, _o.InversionSamples, start =>
         {
             int c = _o.ChunkSize;
             var src = data.TrainImages.Narrow0(start, c);
             var prompts = Enumerable.Range(start, c).Select(i => classes[data.TrainLabels[i]]).ToArray();
-            var noise = _pipeline.Invert(src, prompts, steps, c);
+            var noise = _pipeline.Invert(src, prompts, steps, c, refine);
             ct.ThrowIfCancellationRequested();
             return _pipeline.ReconstructFromNoise(noise, prompts, steps, c);
+        }, ct);
+    }
+
+    /// <summary>Training image i decoded from its latents fitted through the decoder (the ceiling of the fitted inversion).</summary>
+    private SetResult EnsureLatentFit(QualityData data, int refine, CancellationToken ct)
+    {
+        string key = Invariant($"latent-fit-{refine}steps-train-chunk{_o.ChunkSize}");
+        return EnsureSet(key, 0, _o.InversionSamples, start =>
+        {
+            var z = _pipeline.EncodeRefined(data.TrainImages.Narrow0(start, _o.ChunkSize), refine, batchSize: _o.ChunkSize);
+            using (AG.NoGrad()) return _pipeline.Backend.DecodeLatents(z).Clamp(-1f, 1f);
         }, ct);
     }
 

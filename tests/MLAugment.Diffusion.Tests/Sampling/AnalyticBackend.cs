@@ -12,7 +12,7 @@ internal sealed class AnalyticBackend : IDiffusionBackend
 {
     private sealed record Cond(string Text) : Condition(Text);
     private readonly float _k;
-    public AnalyticBackend(float k = 0.1f) { _k = k; }
+    public AnalyticBackend(float k = 0.1f, bool differentiable = true) { _k = k; SupportsGradients = differentiable; }
     public string ModelId => "analytic";
     public SchedulerConfig SchedulerConfig { get; } = new() { ClassName = "DDIMScheduler", NumTrainTimesteps = 1000, BetaSchedule = "scaled_linear", BetaStart = 0.00085, BetaEnd = 0.012 };
     public int ImageChannels => 1;
@@ -27,5 +27,5 @@ internal sealed class AnalyticBackend : IDiffusionBackend
     public Tensor Predict(Tensor latents, float t, IReadOnlyList<Condition> c) => latents * _k;
     public Tensor EncodeImages(Tensor images) => images.Clone();
     public Tensor DecodeLatents(Tensor latents) => latents.Clone();
-    public bool SupportsGradients => true;
+    public bool SupportsGradients { get; }
 }

@@ -81,6 +81,44 @@ public sealed class DiffusionPipelineTests
     }
 
     [TestMethod]
+    public void FittingLatentsThroughTheDecoderReconstructsTheImageCloserThanTheEncoder()
+    {
+        var model = TinyModels.Create();
+        var p = new DiffusionPipeline(model);
+        var images = Tensor.Rand(new Generator(4), 2, 1, 16, 16) * 1.6f - 0.8f;
+        var encoder = p.EncodeRefined(images, steps: 0);
+        Tensor encoded;
+        using (MLAugment.Engine.Autograd.Autograd.NoGrad()) encoded = model.EncodeImages(images);
+        CollectionAssert.AreEqual(encoded.ToArray(), encoder.ToArray(), "0 steps: the encoder's latents, bit for bit");
+
+        var fitted = p.EncodeRefined(images, steps: 30, learningRate: 0.05f);
+        double Fit(Tensor z) { using (MLAugment.Engine.Autograd.Autograd.NoGrad()) return Psnr(images.ToArray(), model.DecodeLatents(z).ToArray()); }
+        Assert.IsTrue(Fit(fitted) > Fit(encoder) + 1, $"fitted {Fit(fitted):F2} dB vs encoder {Fit(encoder):F2} dB");
+        CollectionAssert.AreEqual(fitted.ToArray(), p.EncodeRefined(images, steps: 30, learningRate: 0.05f).ToArray(), "deterministic");
+        Assert.IsFalse(fitted.RequiresGrad, "the result is detached");
+
+        // Inverting fitted latents is the same DDIM inversion, started from them.
+        var prompts = new[] { "Trouser", "Sneaker" };
+        CollectionAssert.AreEqual(p.InvertLatents(fitted, prompts, 5).ToArray(), p.Invert(images, prompts, 5, latentRefinementSteps: 30).ToArray());
+    }
+
+    [TestMethod]
+    public void LatentFittingAndInversionRejectBadInputs()
+    {
+        var p = new DiffusionPipeline(TinyModels.Create());
+        var images = Tensor.Zeros(1, 1, 16, 16);
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => p.EncodeRefined(images, steps: -1));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => p.EncodeRefined(images, learningRate: 0f));
+        var wrong = Assert.ThrowsExactly<ArgumentException>(() => p.InvertLatents(Tensor.Zeros(1, 1, 16, 16), new[] { "Sneaker" }));
+        StringAssert.Contains(wrong.Message, "latents");
+        StringAssert.Contains(wrong.Message, "[1, 1, 16, 16]");
+        var frozen = new DiffusionPipeline(new AnalyticBackend(differentiable: false));
+        var e = Assert.ThrowsExactly<NotSupportedException>(() => frozen.EncodeRefined(Tensor.Zeros(1, 1, 8, 8), steps: 5));
+        StringAssert.Contains(e.Message, "not differentiable");
+        Assert.AreEqual(64, frozen.EncodeRefined(Tensor.Zeros(1, 1, 8, 8), steps: 0).Length);
+    }
+
+    [TestMethod]
     public void GradientGuidanceChangesTheSampleTowardTheScore()
     {
         var p = new DiffusionPipeline(TinyModels.Create());

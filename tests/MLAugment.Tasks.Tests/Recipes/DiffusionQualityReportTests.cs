@@ -82,6 +82,11 @@ public sealed class DiffusionQualityReportTests
             Assert.IsTrue(m.Img2Img.MeanSsimToSource is > -1 and <= 1);
             Assert.AreEqual(2, m.Inversion!.Samples);
             Assert.IsNotNull(m.Inversion.PsnrVsAutoencoderRoundTripDb);
+            // Default: latents fitted through the decoder first; the encoder-latent inversion is reported next to it.
+            Assert.AreEqual(100, m.Inversion.LatentRefinementSteps);
+            Assert.IsTrue(m.Inversion.AutoencoderRoundTripPsnrDb > m.Inversion.EncoderRoundTripPsnrDb,
+                $"fitted latents decode closer ({m.Inversion.AutoencoderRoundTripPsnrDb:F2} dB) than the encoder's ({m.Inversion.EncoderRoundTripPsnrDb:F2} dB)");
+            Assert.IsNotNull(m.Inversion.EncoderLatentsPsnrVsOriginalDb);
             Assert.AreEqual(10_000, m.FrechetDistances[0].Run.IssueSamples);
             // 1000 "leading" steps with offset 1 would start at t = 1000; the full chain runs t = 999 … 0 instead, and says so.
             StringAssert.Contains(m.FrechetDistances[3].Note, "trailing");
@@ -148,7 +153,7 @@ public sealed class DiffusionQualityReportTests
             var model = TinyModel();
             var options = Small with { DdpmFrechetSamples = 0 };
             var runs = DiffusionQualityReport.GenerateOnly(new DiffusionPipeline(model), a, options, Data() with { TestImages = Tensor.Zeros(0, 1, 16, 16), TestLabels = [] });
-            Assert.AreEqual(6, runs.Count);
+            Assert.AreEqual(8, runs.Count, "fidelity, img2img, three inversion sets (fitted, its decoding, encoder latents), three FD sets");
             Assert.IsTrue(runs.All(r => r.Complete));
             var m = new DiffusionQualityReport(new DiffusionPipeline(model), new BrightnessJudge(), a, options).Run(Data());
             Assert.IsTrue(m.FrechetDistances.All(f => f.Run.ChunksGenerated == 0));
