@@ -96,11 +96,11 @@ public sealed class EvaluateDiffusionCommandTests
         try
         {
             string model = Path.Combine(dir, "model"), data = Path.Combine(dir, "data"), judge = Path.Combine(dir, "judge"), work = Path.Combine(dir, "work"), output = Path.Combine(dir, "out");
-            TinyFashionModel().Save(model);
+            FashionFixtures.TinyModel().Save(model);
             Directory.CreateDirectory(Path.Combine(model, "training"));
             File.WriteAllLines(Path.Combine(model, "training", "train.log"), ["00:00:00 unet: step 50/100 loss 1", "00:01:30 unet: step 100/100 loss 1"]);
-            WriteFakeFashion(data, "train", 40);
-            WriteFakeFashion(data, "t10k", 20);
+            FashionFixtures.WriteFakeSplit(data, "train", 40);
+            FashionFixtures.WriteFakeSplit(data, "t10k", 20);
             string[] args = ["--model", model, "--judge", judge, "--work", work, "--out", output, "--data", data, "--judge-epochs", "1",
                 "--fidelity-samples", "10", "--fd-samples", "0", "--ddpm-samples", "0", "--img2img-samples", "0", "--inversion-samples", "0", "--chunk-size", "10"];
             var r = Run(args);
@@ -127,33 +127,4 @@ public sealed class EvaluateDiffusionCommandTests
     }
 
     /// <summary>A random 32×32×1 latent diffusion model with Fashion-MNIST's class names (what the judge expects).</summary>
-    private static LatentDiffusionModel TinyFashionModel()
-    {
-        var g = new Generator(0);
-        var unet = new ConditionalUNet(new UNetConfig { SampleSize = 8, InChannels = 2, OutChannels = 2, BlockOutChannels = [8, 8],
-            AttentionLevels = [false, false], NormNumGroups = 4, LayersPerBlock = 1, NumClassEmbeds = 10 }, g);
-        var vae = new Autoencoder(new AutoencoderConfig { InChannels = 1, OutChannels = 1, LatentChannels = 2, BlockOutChannels = [4, 4, 4], NormNumGroups = 2, SampleSize = 32, LayersPerBlock = 1 }, g);
-        return new LatentDiffusionModel(unet, vae, FashionMnist.ClassNames.ToArray(), FashionDiffusionRecipe.SchedulerConfig);
-    }
-
-    /// <summary>IDX files as Fashion-MNIST ships them (gzip): class c is a bright square of side 4 + 2c.</summary>
-    private static void WriteFakeFashion(string folder, string prefix, int count)
-    {
-        Directory.CreateDirectory(folder);
-        var rng = new Random(prefix.Length);
-        using (var images = new BinaryWriter(new GZipStream(File.Create(Path.Combine(folder, prefix + "-images-idx3-ubyte.gz")), CompressionLevel.Fastest)))
-        {
-            foreach (var v in new[] { 0x803, count, 28, 28 }) images.Write(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(v));
-            for (int i = 0; i < count; i++)
-            {
-                var px = new byte[784];
-                int side = 4 + 2 * (i % 10), o = rng.Next(0, 28 - side + 1);
-                for (int y = 0; y < side; y++) for (int x = 0; x < side; x++) px[(o + y) * 28 + o + x] = 220;
-                images.Write(px);
-            }
-        }
-        using var labels = new BinaryWriter(new GZipStream(File.Create(Path.Combine(folder, prefix + "-labels-idx1-ubyte.gz")), CompressionLevel.Fastest));
-        foreach (var v in new[] { 0x801, count }) labels.Write(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(v));
-        for (int i = 0; i < count; i++) labels.Write((byte)(i % 10));
-    }
 }

@@ -23,13 +23,14 @@ internal static class DemoCommand
     {
         var model = new Option<string>("--model") { Description = "Diffusion model folder.", DefaultValueFactory = _ => "models/fashion-ldm" };
         var output = new Option<string>("--out") { Description = "Report folder (also holds the runs and generated images; a rerun resumes).", DefaultValueFactory = _ => "mlaugment-demo-report" };
+        var data = new Option<string?>("--data") { Description = "Fashion-MNIST folder (default: MLAUGMENT_FASHION_MNIST or /usr/share/datasets/fashion-mnist)." };
         var cmd = new Command("demo", "Reduced long-tail augmentation experiment on the embedded model (< 10 min on 2 cores): prints the table, writes a report folder.")
         {
-            model, output,
+            model, output, data,
         };
-        cmd.SetAction(r => ExperimentConsole.Guarded(ct => ExperimentConsole.RunAndPrint(new ExperimentSuite
+        cmd.SetAction(r => ExperimentConsole.Run(r, (console, ct) => console.RunAndPrint(new ExperimentSuite
         {
-            ModelPath = r.GetValue(model)!, Profiles = [Settings], OutputDirectory = r.GetValue(output)!, Log = ExperimentConsole.Log,
+            ModelPath = r.GetValue(model)!, Profiles = [Settings], OutputDirectory = r.GetValue(output)!, Log = console.Log, DataRoot = r.GetValue(data),
             Title = "MLAugment demo: reduced long-tail Fashion-MNIST experiment",
         }, ct)));
         return cmd;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MLAugment.Cli.Infrastructure;
 using MLAugment.Tasks.Experiments;
 
 namespace MLAugment.Cli.Commands;
@@ -22,29 +23,30 @@ internal static class ExperimentCommand
         var fewShotTarget = new Option<int>("--few-shot-target") { Description = "Few-shot: ClassBalancing's rows per class.", DefaultValueFactory = _ => 100 };
         var examples = new Option<int>("--training-examples") { Description = "Examples the classifier sees per run (epochs = this / rows).", DefaultValueFactory = _ => 60_000 };
         var steps = new Option<int>("--steps") { Description = "Denoising steps per generated image.", DefaultValueFactory = _ => 20 };
+        var data = new Option<string?>("--data") { Description = "Fashion-MNIST folder (default: MLAUGMENT_FASHION_MNIST or /usr/share/datasets/fashion-mnist)." };
         var constantLr = new Option<bool>("--constant-lr") { Description = "Keep the classifier's learning rate constant instead of decaying it along a half cosine." };
         var cmd = new Command("experiment", "Run the Fashion-MNIST augmentation experiments (resumable) and write the report folder.")
         {
-            model, output, profile, seeds, arms, maxPerClass, ratio, shots, fewShotTarget, examples, steps, constantLr,
+            model, output, profile, seeds, arms, maxPerClass, ratio, shots, fewShotTarget, examples, steps, constantLr, data,
         };
-        cmd.SetAction(r => ExperimentConsole.Guarded(ct =>
+        cmd.SetAction(r => ExperimentConsole.Run(r, (console, ct) =>
         {
             var seedList = ExperimentConsole.ParseSeeds(r.GetValue(seeds)!);
-            var armList = r.GetValue(arms) is "all" ? AugmentationArms.All : r.GetValue(arms)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(AugmentationArms.Parse).ToArray();
+            var armList = ExperimentConsole.ParseArms(r.GetValue(arms)!);
             var common = new ExperimentSettings { Seeds = seedList, Arms = armList, TrainingExamples = r.GetValue(examples), NumInferenceSteps = r.GetValue(steps), CosineDecay = !r.GetValue(constantLr) };
             var profiles = new List<ExperimentSettings>();
             string which = r.GetValue(profile)!;
             if (which is not ("all" or "long-tail" or "few-shot"))
-                throw new ArgumentException($"--profile '{which}' is unknown; use long-tail, few-shot or all.");
+                throw new CliUsageException($"--profile '{which}' is unknown; use long-tail, few-shot or all.");
             if (which is "all" or "long-tail")
                 profiles.Add(common with { Profile = new LongTailProfile(r.GetValue(ratio), r.GetValue(maxPerClass)) });
             if (which is "all" or "few-shot")
                 profiles.Add(common with { Profile = new FewShotProfile(r.GetValue(shots)), BalanceTo = r.GetValue(fewShotTarget) });
             var suite = new ExperimentSuite
             {
-                ModelPath = r.GetValue(model)!, Profiles = profiles, OutputDirectory = r.GetValue(output)!, Log = ExperimentConsole.Log,
+                ModelPath = r.GetValue(model)!, Profiles = profiles, OutputDirectory = r.GetValue(output)!, Log = console.Log, DataRoot = r.GetValue(data),
             };
-            return ExperimentConsole.RunAndPrint(suite, ct);
+            return console.RunAndPrint(suite, ct);
         }));
         return cmd;
     }
