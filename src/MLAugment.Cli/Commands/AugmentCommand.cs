@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using MLAugment.Cli.Infrastructure;
 using MLAugment.Data;
@@ -78,44 +77,22 @@ internal static class AugmentCommand
                 BatchSize = r.GetValue(diffusion.BatchSize),
                 CacheDirectory = r.GetValue(cache),
             };
-            var run = new Dictionary<string, object?>
-            {
-                ["input"] = inDir, ["model_path"] = Path.GetFullPath(r.GetValue(diffusion.Model)!), ["model_id"] = model.ModelId,
-                ["mode"] = options.Mode.ToString(), ["per_image"] = options.SyntheticPerImage, ["strength"] = options.Strength,
-                ["strength_mix"] = options.StrengthMix, ["replace_probability"] = options.ReplaceProbability, ["prompt"] = template,
-                ["negative_prompt"] = options.NegativePrompt, ["steps"] = options.NumInferenceSteps, ["scheduler"] = options.Scheduler,
-                ["guidance"] = options.GuidanceScale, ["seed"] = options.Seed, ["cache_dir"] = options.CacheDirectory,
-                ["width"] = model.ImageWidth, ["height"] = model.ImageHeight,
-            };
+            var run = AugmentedFolder.RunRecord(inDir, r.GetValue(diffusion.Model)!, model, template, options.NegativePrompt,
+                options.NumInferenceSteps, options.Scheduler, options.GuidanceScale, options.Seed, options.CacheDirectory);
+            run["mode"] = options.Mode.ToString();
+            run["per_image"] = options.SyntheticPerImage;
+            run["strength"] = options.Strength;
+            run["strength_mix"] = options.StrengthMix;
+            run["replace_probability"] = options.ReplaceProbability;
 
-            var clock = Stopwatch.StartNew();
-            (int Originals, int Synthetic) counts = default;
-            DiffusionAugmentTransformer? augmenter = null;
-            using (var manifest = new ManifestWriter(outDir, "augment", run))
-            {
-                ProgressDisplay.Run(ctx, "augment", line =>
-                {
-                    MLContextLog.Attach(ml, line, ctx.Verbose);
-                    var pipeline = AugmentedFolder.Featurize(ml, model)
-                        .Append(ml.Transforms.DiffusionAugment(options with { Progress = new AugmentationProgressAdapter(line) }));
-                    var fitted = pipeline.Fit(data);
-                    augmenter = fitted.LastTransformer;
-                    counts = AugmentedFolder.Write(fitted.Transform(data), inDir, outDir, manifest);
-                });
-                manifest.Summary(Summary(counts, augmenter!.Statistics, clock.Elapsed));
-            }
-            ctx.Out.WriteLine($"wrote {counts.Originals} originals + {counts.Synthetic} synthetic images to {outDir} in {clock.Elapsed.TotalSeconds:F1} s " +
-                $"({augmenter!.Statistics}); model {model.ModelId}");
+            var done = AugmentedFolder.Augment(ctx, ml, model, data, inDir, outDir, "augment", run,
+                progress => ml.Transforms.DiffusionAugment(options with { Progress = progress }), a => a.Statistics);
+            ctx.Out.WriteLine($"wrote {done.Originals} originals + {done.Synthetic} synthetic images to {outDir} in {done.Elapsed.TotalSeconds:F1} s " +
+                $"({done.Augmenter.Statistics}); model {model.ModelId}");
             return 0;
         });
         return cmd;
     }
-
-    internal static Dictionary<string, object?> Summary((int Originals, int Synthetic) counts, AugmentationStatistics stats, TimeSpan elapsed) => new()
-    {
-        ["originals"] = counts.Originals, ["synthetic"] = counts.Synthetic, ["generated"] = stats.Generated,
-        ["cache_hits"] = stats.CacheHits, ["seconds"] = Math.Round(elapsed.TotalSeconds, 3),
-    };
 
     private static bool InUnit(float x) => x >= 0 && x <= 1;
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using MLAugment.Cli.Infrastructure;
 using MLAugment.Data;
@@ -80,43 +79,28 @@ internal static class BalanceCommand
                 BatchSize = r.GetValue(diffusion.BatchSize),
                 CacheDirectory = r.GetValue(cache),
             };
-            var run = new Dictionary<string, object?>
-            {
-                ["input"] = inDir, ["model_path"] = Path.GetFullPath(r.GetValue(diffusion.Model)!), ["model_id"] = model.ModelId,
-                ["target"] = balancing.ToString(), ["ratio"] = options.Ratio, ["counts"] = perClass, ["cap"] = options.MaxSyntheticPerClass,
-                ["mode"] = options.Mode.ToString(), ["strength"] = options.Strength, ["prompt"] = template,
-                ["negative_prompt"] = options.NegativePrompt, ["steps"] = options.NumInferenceSteps, ["scheduler"] = options.Scheduler,
-                ["guidance"] = options.GuidanceScale, ["seed"] = options.Seed, ["cache_dir"] = options.CacheDirectory,
-                ["width"] = model.ImageWidth, ["height"] = model.ImageHeight,
-            };
+            var run = AugmentedFolder.RunRecord(inDir, r.GetValue(diffusion.Model)!, model, template, options.NegativePrompt,
+                options.NumInferenceSteps, options.Scheduler, options.GuidanceScale, options.Seed, options.CacheDirectory);
+            run["target"] = balancing.ToString();
+            run["ratio"] = options.Ratio;
+            run["counts"] = perClass;
+            run["cap"] = options.MaxSyntheticPerClass;
+            run["mode"] = options.Mode.ToString();
+            run["strength"] = options.Strength;
 
-            var clock = Stopwatch.StartNew();
-            (int Originals, int Synthetic) written = default;
-            ClassBalancingTransformer? balancer = null;
-            using (var manifest = new ManifestWriter(outDir, "balance", run))
-            {
-                ProgressDisplay.Run(ctx, "balance", line =>
-                {
-                    MLContextLog.Attach(ml, line, ctx.Verbose);
-                    var pipeline = AugmentedFolder.Featurize(ml, model)
-                        .Append(ml.Transforms.ClassBalancing(options with { Progress = new AugmentationProgressAdapter(line) }));
-                    var fitted = pipeline.Fit(data); // counts the classes
-                    balancer = fitted.LastTransformer;
-                    written = AugmentedFolder.Write(fitted.Transform(data), inDir, outDir, manifest);
-                });
-                var summary = AugmentCommand.Summary(written, balancer!.Statistics, clock.Elapsed);
-                summary["classes"] = balancer.Report.Select(c => new Dictionary<string, object?>
+            var done = AugmentedFolder.Augment(ctx, ml, model, data, inDir, outDir, "balance", run,
+                progress => ml.Transforms.ClassBalancing(options with { Progress = progress }), b => b.Statistics,
+                (b, summary) => summary["classes"] = b.Report.Select(c => new Dictionary<string, object?>
                 {
                     ["class"] = c.ClassName, ["real"] = c.RealCount, ["target"] = c.TargetCount, ["added"] = c.Added,
-                }).ToArray();
-                manifest.Summary(summary);
-            }
+                }).ToArray());
+            var balancer = done.Augmenter;
 
             var table = new Table().AddColumns("class", "real", "target", "added", "total");
             foreach (var c in balancer!.Report)
                 table.AddRow(Markup.Escape(c.ClassName), Int(c.RealCount), Int(c.TargetCount), Int(c.Added), Int(c.RealCount + c.Added));
             ctx.OutConsole().Write(table);
-            ctx.Out.WriteLine($"wrote {written.Originals} originals + {written.Synthetic} synthetic images to {outDir} in {clock.Elapsed.TotalSeconds:F1} s " +
+            ctx.Out.WriteLine($"wrote {done.Originals} originals + {done.Synthetic} synthetic images to {outDir} in {done.Elapsed.TotalSeconds:F1} s " +
                 $"({balancer.Statistics}); model {model.ModelId}");
             return 0;
         });

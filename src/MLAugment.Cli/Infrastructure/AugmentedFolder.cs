@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MLAugment.Data;
 using MLAugment.Data.Transforms.Augmentation;
 using MLAugment.Diffusion.Sampling;
@@ -41,6 +42,51 @@ internal static class AugmentedFolder
     public static IEstimator<ITransformer> Featurize(MLContext ml, IDiffusionBackend model) =>
         ml.Transforms.LoadImages(ImageColumn, imageFolder: null, inputColumnName: ImageFolderCatalog.ImagePathColumnName)
             .Append(ml.Transforms.ResizeImages(ImageColumn, model.ImageWidth, model.ImageHeight));
+
+    /// <summary>What <see cref="Augment{T}"/> wrote and the fitted augmenter.</summary>
+    public sealed record Outcome<T>(int Originals, int Synthetic, T Augmenter, TimeSpan Elapsed);
+
+    /// <summary>
+    /// The body augment and balance share: the run record opens the manifest; under the progress display the folder is
+    /// featurized, the augmenter (made by <paramref name="augmenter"/> around the display's progress) fitted, and every
+    /// row written; the summary record (counts, generated vs cached, seconds, plus <paramref name="addToSummary"/>) closes it.
+    /// </summary>
+    public static Outcome<T> Augment<T>(CliContext ctx, MLContext ml, IDiffusionBackend model, IDataView data, string inDir, string outDir,
+        string command, Dictionary<string, object?> run, Func<IProgress<AugmentationProgress>, IEstimator<T>> augmenter,
+        Func<T, AugmentationStatistics> statistics, Action<T, Dictionary<string, object?>>? addToSummary = null) where T : class, ITransformer
+    {
+        var clock = Stopwatch.StartNew();
+        (int Originals, int Synthetic) counts = default;
+        T? fittedAugmenter = null;
+        using (var manifest = new ManifestWriter(outDir, command, run))
+        {
+            ProgressDisplay.Run(ctx, command, line =>
+            {
+                MLContextLog.Attach(ml, line, ctx.Verbose);
+                var fitted = Featurize(ml, model).Append(augmenter(new AugmentationProgressAdapter(line))).Fit(data);
+                fittedAugmenter = fitted.LastTransformer;
+                counts = Write(fitted.Transform(data), inDir, outDir, manifest);
+            });
+            var stats = statistics(fittedAugmenter!);
+            var summary = new Dictionary<string, object?>
+            {
+                ["originals"] = counts.Originals, ["synthetic"] = counts.Synthetic, ["generated"] = stats.Generated,
+                ["cache_hits"] = stats.CacheHits, ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 3),
+            };
+            addToSummary?.Invoke(fittedAugmenter!, summary);
+            manifest.Summary(summary);
+        }
+        return new Outcome<T>(counts.Originals, counts.Synthetic, fittedAugmenter!, clock.Elapsed);
+    }
+
+    /// <summary>The run-record fields augment and balance share: input, model, prompt and sampler settings, image size.</summary>
+    public static Dictionary<string, object?> RunRecord(string inDir, string modelPath, IDiffusionBackend model, string promptTemplate, string? negativePrompt,
+        int steps, string scheduler, float guidance, int? seed, string? cacheDirectory) => new()
+    {
+        ["input"] = inDir, ["model_path"] = Path.GetFullPath(modelPath), ["model_id"] = model.ModelId, ["prompt"] = promptTemplate,
+        ["negative_prompt"] = negativePrompt, ["steps"] = steps, ["scheduler"] = scheduler, ["guidance"] = guidance, ["seed"] = seed,
+        ["cache_dir"] = cacheDirectory, ["width"] = model.ImageWidth, ["height"] = model.ImageHeight,
+    };
 
     /// <summary>Writes every row of <paramref name="augmented"/>; returns (originals, synthetic) file counts.</summary>
     public static (int Originals, int Synthetic) Write(IDataView augmented, string inputRoot, string outDir, ManifestWriter manifest)

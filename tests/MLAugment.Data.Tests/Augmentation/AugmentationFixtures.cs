@@ -199,28 +199,13 @@ internal static class AugmentationFixtures
 }
 
 /// <summary>Wraps a backend and counts denoiser calls, so tests can see whether anything was generated.</summary>
-internal sealed class CountingBackend(IDiffusionBackend inner) : IDiffusionBackend
+internal sealed class CountingBackend(IDiffusionBackend inner) : DelegatingDiffusionBackend(inner)
 {
     public int PredictCalls;
 
-    public string ModelId => inner.ModelId;
-    public SchedulerConfig SchedulerConfig => inner.SchedulerConfig;
-    public int ImageChannels => inner.ImageChannels;
-    public int ImageHeight => inner.ImageHeight;
-    public int ImageWidth => inner.ImageWidth;
-    public int LatentChannels => inner.LatentChannels;
-    public int LatentHeight => inner.LatentHeight;
-    public int LatentWidth => inner.LatentWidth;
-    public IReadOnlyList<string> KnownConditions => inner.KnownConditions;
-    public bool SupportsGradients => inner.SupportsGradients;
-    public Condition EncodeCondition(string promptOrLabel) => inner.EncodeCondition(promptOrLabel);
-    public Condition NullCondition(string? negativePrompt = null) => inner.NullCondition(negativePrompt);
-    public Tensor EncodeImages(Tensor images) => inner.EncodeImages(images);
-    public Tensor DecodeLatents(Tensor latents) => inner.DecodeLatents(latents);
-
-    public Tensor Predict(Tensor latents, float timestep, IReadOnlyList<Condition> conditions)
+    public override Tensor Predict(Tensor latents, float timestep, IReadOnlyList<Condition> conditions)
     {
         Interlocked.Increment(ref PredictCalls);
-        return inner.Predict(latents, timestep, conditions);
+        return Inner.Predict(latents, timestep, conditions);
     }
 }
