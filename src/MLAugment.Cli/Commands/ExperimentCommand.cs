@@ -10,6 +10,9 @@ namespace MLAugment.Cli.Commands;
 /// </summary>
 internal static class ExperimentCommand
 {
+    /// <summary>The few-shot profile's epoch cap: high enough that every arm sees the same number of training examples.</summary>
+    public const int FewShotMaxEpochs = 1000;
+
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Diffusion model folder.", DefaultValueFactory = _ => "models/fashion-ldm" };
@@ -41,7 +44,9 @@ internal static class ExperimentCommand
             if (which is "all" or "long-tail")
                 profiles.Add(common with { Profile = new LongTailProfile(r.GetValue(ratio), r.GetValue(maxPerClass)) });
             if (which is "all" or "few-shot")
-                profiles.Add(common with { Profile = new FewShotProfile(r.GetValue(shots)), BalanceTo = r.GetValue(fewShotTarget) });
+                // 10 shots × 10 classes is 100 rows: 60,000 examples is 600 epochs, far above the long-tail cap of 60, which
+                // would give the no-augmentation arm a tenth of the augmented arms' optimisation steps.
+                profiles.Add(common with { Profile = new FewShotProfile(r.GetValue(shots)), BalanceTo = r.GetValue(fewShotTarget), MaxEpochs = FewShotMaxEpochs });
             var suite = new ExperimentSuite
             {
                 ModelPath = r.GetValue(model)!, Profiles = profiles, OutputDirectory = r.GetValue(output)!, Log = console.Log, DataRoot = r.GetValue(data),
