@@ -18,7 +18,7 @@ public sealed partial class DiffusionPipeline
     {
         CheckImages(images, "images");
         CheckCounts(images.Shape[0], prompts.Count, "prompts");
-        var latents = latentRefinementSteps > 0 ? EncodeRefined(images, latentRefinementSteps, batchSize: batchSize) : EncodeChunked(images, batchSize);
+        var latents = latentRefinementSteps != 0 ? EncodeRefined(images, latentRefinementSteps, batchSize: batchSize) : EncodeChunked(images, batchSize);
         return InvertLatents(latents, prompts, numInferenceSteps, batchSize);
     }
 

@@ -45,8 +45,10 @@ public sealed partial class DiffusionPipeline
             using var scope = TensorScope.Begin();
             var diff = Backend.DecodeLatents(latents) - target;
             var loss = diff.Square().Sum() * perImage;
-            optimizer.ZeroGrad();
-            loss.Backward();
+            // Only ∂loss/∂z: Backward would also fill the decoder weights' gradients (the model stays untouched).
+            var g = AG.Grad(loss, [latents])[0];
+            latents.Grad ??= Tensor.Unscoped(latents.Shape.ToArray());
+            latents.Grad.CopyFrom(g);
             optimizer.Step();
         }
         return latents.Detach();

@@ -96,6 +96,7 @@ public sealed class DiffusionPipelineTests
         Assert.IsTrue(Fit(fitted) > Fit(encoder) + 1, $"fitted {Fit(fitted):F2} dB vs encoder {Fit(encoder):F2} dB");
         CollectionAssert.AreEqual(fitted.ToArray(), p.EncodeRefined(images, steps: 30, learningRate: 0.05f).ToArray(), "deterministic");
         Assert.IsFalse(fitted.RequiresGrad, "the result is detached");
+        Assert.IsTrue(model.Vae.Parameters().All(w => w.Grad is null), "fitting the latents leaves the decoder's weights without gradients");
 
         // Inverting fitted latents is the same DDIM inversion, started from them.
         var prompts = new[] { "Trouser", "Sneaker" };
@@ -109,6 +110,7 @@ public sealed class DiffusionPipelineTests
         var images = Tensor.Zeros(1, 1, 16, 16);
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => p.EncodeRefined(images, steps: -1));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => p.EncodeRefined(images, learningRate: 0f));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => p.Invert(images, new[] { "Sneaker" }, latentRefinementSteps: -5));
         var wrong = Assert.ThrowsExactly<ArgumentException>(() => p.InvertLatents(Tensor.Zeros(1, 1, 16, 16), new[] { "Sneaker" }));
         StringAssert.Contains(wrong.Message, "latents");
         StringAssert.Contains(wrong.Message, "[1, 1, 16, 16]");
