@@ -97,7 +97,7 @@ internal static class BalanceCommand
             var balancer = done.Augmenter;
 
             var table = new Table().AddColumns("class", "real", "target", "added", "total");
-            foreach (var c in balancer!.Report)
+            foreach (var c in balancer.Report)
                 table.AddRow(Markup.Escape(c.ClassName), Int(c.RealCount), Int(c.TargetCount), Int(c.Added), Int(c.RealCount + c.Added));
             ctx.OutConsole().Write(table);
             ctx.Out.WriteLine($"wrote {done.Originals} originals + {done.Synthetic} synthetic images to {outDir} in {done.Elapsed.TotalSeconds:F1} s " +
