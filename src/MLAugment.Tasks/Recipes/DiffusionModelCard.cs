@@ -140,7 +140,7 @@ public static class DiffusionModelCard
 
         // ---- timing ----
         sb.AppendLine("## Wall time per section").AppendLine();
-        sb.AppendLine("Generation time is the sum of the time stored with each chunk (chunks may come from earlier runs); the last column is what this run spent on the section, scoring included.").AppendLine();
+        sb.AppendLine("Generation time is the sum of the time stored with each chunk (chunks may come from earlier runs); s/image is the median chunk's time per image (a chunk made while the machine was shared or the process paused does not move it); the last column is what this run spent on the section, scoring included.").AppendLine();
         sb.AppendLine("| section | samples on disk / asked | generation | s/image | this run |").AppendLine("|---|---:|---:|---:|---:|");
         foreach (var (name, run) in Sections(m))
             sb.AppendLine(F($"| {name} | {run.AvailableSamples:N0} / {run.RequestedSamples:N0} | {(run.Complete ? Duration(run.GenerationSeconds) : "—")} | {Secs(run.SecondsPerImage)} | {Duration(run.WallSeconds)} |"));

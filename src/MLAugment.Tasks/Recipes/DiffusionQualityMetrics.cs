@@ -105,7 +105,10 @@ public sealed record SampleRun
     public bool Complete { get; init; }
     /// <summary>Sum of the generation time stored with every chunk used (possibly spread over several runs).</summary>
     public double GenerationSeconds { get; init; }
-    /// <summary>Generation seconds per image over the chunks used (chunks are generated whole).</summary>
+    /// <summary>
+    /// Generation seconds per image of the median chunk (chunks are generated whole): a chunk made while the process was
+    /// paused or shared the CPU does not move it, as it would move the mean of a set made over several sessions.
+    /// </summary>
     public double? SecondsPerImage { get; init; }
     public int ChunksReused { get; init; }
     public int ChunksGenerated { get; init; }

@@ -364,6 +364,12 @@ public sealed class DiffusionQualityReport
         }, ct);
     }
 
+    private static double Median(List<double> values)
+    {
+        var v = values.Order().ToArray();
+        return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+    }
+
     private sealed record SetResult(List<Tensor>? Chunks, SampleRun Run);
 
     /// <summary>Class-conditional samples: image i has class i mod K and seed Seed + i.</summary>
@@ -408,13 +414,13 @@ public sealed class DiffusionQualityReport
     {
         int c = _o.ChunkSize, chunks = (needed + c - 1) / c;
         var parts = new List<Tensor>();
-        double seconds = 0;
+        var chunkSeconds = new List<double>();
         int reused = 0, made = 0;
         for (int j = 0; j < chunks; j++)
         {
             if (_store.TryLoad(key, j, out var stored, out var s))
             {
-                parts.Add(stored); seconds += s; reused++;
+                parts.Add(stored); chunkSeconds.Add(s); reused++;
                 continue;
             }
             if (ct.IsCancellationRequested) return Stopped();
@@ -424,14 +430,14 @@ public sealed class DiffusionQualityReport
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { return Stopped(); }
             double took = clock.Elapsed.TotalSeconds;
             _store.Save(key, j, images, took);
-            parts.Add(images); seconds += took; made++;
+            parts.Add(images); chunkSeconds.Add(took); made++;
             Log?.Invoke(Invariant($"{key}: chunk {j + 1}/{chunks} in {took:F1}s ({1000 * took / c:F0} ms/image)"));
             ChunkCompleted?.Invoke(new ChunkEvent(key, j, chunks, took));
         }
         return new SetResult(parts, new SampleRun
         {
             Key = key, IssueSamples = issue, RequestedSamples = needed, AvailableSamples = needed, Complete = true,
-            GenerationSeconds = seconds, SecondsPerImage = chunks == 0 ? null : seconds / (chunks * c), ChunksReused = reused, ChunksGenerated = made,
+            GenerationSeconds = chunkSeconds.Sum(), SecondsPerImage = chunks == 0 ? null : Median(chunkSeconds) / c, ChunksReused = reused, ChunksGenerated = made,
         });
 
         SetResult Stopped()

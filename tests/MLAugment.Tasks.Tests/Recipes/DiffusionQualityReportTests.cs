@@ -103,6 +103,32 @@ public sealed class DiffusionQualityReportTests
     }
 
     [TestMethod]
+    public void PerImageCostIsTheMedianChunksSoAPausedChunkDoesNotMoveIt()
+    {
+        var work = TempDir();
+        try
+        {
+            var model = TinyModel();
+            var options = Small with { FidelitySamples = 0, Img2ImgSamples = 0, InversionSamples = 0, DdpmFrechetSamples = 0 };
+            var report = new DiffusionQualityReport(new DiffusionPipeline(model), new BrightnessJudge(), work, options);
+            var first = report.Run(Data());
+            // Restamp the DPM-Solver++ 10-step set's three chunks: 2 s, 3 s, and 3,000 s for one made while the process was stopped.
+            string key = first.FrechetDistances[0].Run.Key;
+            double[] stamped = [2, 3000, 3];
+            for (int j = 0; j < 3; j++)
+            {
+                Assert.IsTrue(report.Store.TryLoad(key, j, out var images, out _));
+                report.Store.Save(key, j, images, stamped[j]);
+            }
+            var again = new DiffusionQualityReport(new DiffusionPipeline(model), new BrightnessJudge(), work, options).Run(Data());
+            var run = again.FrechetDistances[0].Run;
+            Assert.AreEqual(3005, run.GenerationSeconds, 1e-9, "the total is every chunk's time");
+            Assert.AreEqual(3.0 / options.ChunkSize, run.SecondsPerImage!.Value, 1e-12, "per image: the median chunk");
+        }
+        finally { Directory.Delete(work, true); }
+    }
+
+    [TestMethod]
     public void InterruptedRunResumedGivesTheSameFiguresAndChunksAsAnUninterruptedRun()
     {
         string a = TempDir(), b = TempDir();
