@@ -447,6 +447,8 @@ public sealed class DiffusionQualityReport
             return new SetResult(null, new SampleRun
             {
                 Key = key, IssueSamples = issue, RequestedSamples = needed, AvailableSamples = Math.Min(needed, stored * c), Complete = false,
+                // A set made over several sessions still reports what its chunks so far cost.
+                GenerationSeconds = chunkSeconds.Sum(), SecondsPerImage = chunkSeconds.Count == 0 ? null : Median(chunkSeconds) / c,
                 ChunksReused = reused, ChunksGenerated = made,
             });
         }

@@ -151,6 +151,8 @@ public sealed class DiffusionQualityReportTests
             Assert.IsNull(interrupted.Img2Img!.KeepsLabel);
             Assert.AreEqual(2, interrupted.Img2Img.Run.AvailableSamples);
             Assert.IsFalse(interrupted.Img2Img.Run.Complete);
+            Assert.IsTrue(interrupted.Img2Img.Run.GenerationSeconds > 0, "an unfinished set still reports the seconds of its stored chunks");
+            Assert.IsNotNull(interrupted.Img2Img.Run.SecondsPerImage);
             Assert.IsTrue(interrupted.FrechetDistances.All(f => f.Value is null && !f.Run.Complete));
 
             var resumed = new DiffusionQualityReport(new DiffusionPipeline(model), new BrightnessJudge(), b, options).Run(Data());
