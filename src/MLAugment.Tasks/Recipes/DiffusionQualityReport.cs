@@ -437,8 +437,10 @@ public sealed class DiffusionQualityReport
         return new SetResult(parts, new SampleRun
         {
             Key = key, IssueSamples = issue, RequestedSamples = needed, AvailableSamples = needed, Complete = true,
-            GenerationSeconds = chunkSeconds.Sum(), SecondsPerImage = chunks == 0 ? null : Median(chunkSeconds) / c, ChunksReused = reused, ChunksGenerated = made,
+            GenerationSeconds = chunkSeconds.Sum(), SecondsPerImage = SecondsPerImage(), ChunksReused = reused, ChunksGenerated = made,
         });
+
+        double? SecondsPerImage() => chunkSeconds.Count == 0 ? null : Median(chunkSeconds) / c;
 
         SetResult Stopped()
         {
@@ -448,7 +450,7 @@ public sealed class DiffusionQualityReport
             {
                 Key = key, IssueSamples = issue, RequestedSamples = needed, AvailableSamples = Math.Min(needed, stored * c), Complete = false,
                 // A set made over several sessions still reports what its chunks so far cost.
-                GenerationSeconds = chunkSeconds.Sum(), SecondsPerImage = chunkSeconds.Count == 0 ? null : Median(chunkSeconds) / c,
+                GenerationSeconds = chunkSeconds.Sum(), SecondsPerImage = SecondsPerImage(),
                 ChunksReused = reused, ChunksGenerated = made,
             });
         }
