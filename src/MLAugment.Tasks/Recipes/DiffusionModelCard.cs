@@ -52,7 +52,13 @@ public static class DiffusionModelCard
         if (m.Environment is { } env)
             sb.AppendLine(F($"- Machine: {env.ProcessorCount} logical CPUs ({env.Architecture}, {env.OperatingSystem}, {env.Runtime}; engine parallelism {env.MaxDegreeOfParallelism}); measured {m.CreatedUtc:yyyy-MM-dd HH:mm} UTC; this run took {Duration(m.WallSeconds)} (generation reused from earlier runs is counted in each section's own time)."));
         if (m.Environment is { LoadAverageAtStart: double la0 } e2)
-            sb.AppendLine(F($"- 1-minute load average at the start of this run {la0:F2}{(e2.LoadAverageAtEnd is double la1 ? F($", at its end {la1:F2}") : "")} on {e2.ProcessorCount} CPUs: above the CPU count, other work shared the machine and the times below are inflated."));
+        {
+            double peak = Math.Max(la0, e2.LoadAverageAtEnd ?? la0);
+            string verdict = peak > e2.ProcessorCount
+                ? "above the CPU count, so other work shared the machine and this run's times are inflated"
+                : "not above the CPU count";
+            sb.AppendLine(F($"- 1-minute load average at the start of this run {la0:F2}{(e2.LoadAverageAtEnd is double la1 ? F($", at its end {la1:F2}") : "")} on {e2.ProcessorCount} CPUs: {verdict}. Generation times come from the chunks, which may have been made by earlier runs."));
+        }
         if (m.Judge is { } j)
         {
             sb.AppendLine(F($"- Judge: {(j.Description.Length > 0 ? j.Description : "an image classifier")} (`{j.Folder}`), trained on {(j.TrainingData.Length > 0 ? j.TrainingData : "real training images")}; accuracy on the {j.TestImages:N0} real test images: **{Pct(j.TestAccuracy)}**. Fréchet distances use its {j.FeatureDimension}-dimensional penultimate-layer features."));

@@ -47,12 +47,22 @@ public sealed class DiffusionModelCardTests
     };
 
     [TestMethod]
+    public void LoadAverageAtOrBelowTheCpuCountIsNotCalledInflated()
+    {
+        var m = Fake();
+        m = m with { Environment = m.Environment! with { LoadAverageAtStart = 0.67, LoadAverageAtEnd = 1.49 } };
+        var card = DiffusionModelCard.Render(m);
+        StringAssert.Contains(card, "load average at the start of this run 0.67, at its end 1.49 on 2 CPUs: not above the CPU count.");
+        Assert.IsFalse(card.Contains("inflated"), card);
+    }
+
+    [TestMethod]
     public void CardStatesEveryFigureWithItsSampleCountAndVerdict()
     {
         var card = DiffusionModelCard.Render(Fake());
         StringAssert.Contains(card, "`mlaugment evaluate-diffusion --ddpm-samples 50`");
         StringAssert.Contains(card, "2 logical CPUs");
-        StringAssert.Contains(card, "load average at the start of this run 3.50, at its end 2.25");
+        StringAssert.Contains(card, "load average at the start of this run 3.50, at its end 2.25 on 2 CPUs: above the CPU count, so other work shared the machine");
         StringAssert.Contains(card, "**87.5%** of 1,000 samples are judged as the class they were generated for (issue target ≥ 90%: **not met**)");
         StringAssert.Contains(card, "| Coat | 500 | 80.0% | 85.0% |");
         StringAssert.Contains(card, "| DPM-Solver++ (2M) | 20 | 3 | 1,000 (issue: 10,000) | 1.234 | 0.125 |");
