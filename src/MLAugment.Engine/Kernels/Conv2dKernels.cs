@@ -19,8 +19,9 @@ public enum Conv2dAlgorithm
     /// <summary>
     /// Winograd F(4x4, 3x3) for the forward pass of ungrouped 3x3 stride-1 convolutions on AVX2+FMA CPUs: a quarter
     /// of im2col's multiply-adds on whole 4x4 tiles, results equal to float rounding (not bit for bit). Auto picks it
-    /// when the tiles at least halve the work and there are 16+ channels each way; gradients use
-    /// <see cref="Im2ColGemm"/>, except that Auto also runs the input gradient of such a conv (itself a 3x3 conv) by it.
+    /// when the tiles at least halve the work and C·OutC/(C + OutC) ≥ 48 (by the image shape, never the batch size);
+    /// gradients use <see cref="Im2ColGemm"/>, except that Auto also runs the input gradient of such a conv (itself a
+    /// 3x3 conv) by it.
     /// </summary>
     Winograd,
 }
