@@ -130,7 +130,7 @@ public static unsafe class Conv2dKernels
     }
 
     /// <summary>Runs body(0..count-1), in parallel when the total work (in floats touched) is worth a fork.</summary>
-    private static void ParallelRanges(int count, Action<int> body, long work)
+    internal static void ParallelRanges(int count, Action<int> body, long work)
     {
         if (EngineOptions.MaxDegreeOfParallelism > 1 && count > 1 && work >= 1 << 15)
             Parallel.For(0, count, EngineOptions.ParallelOptions, body);

@@ -77,14 +77,6 @@ internal static unsafe class Conv2dWinograd
 
     private static int Gcd(int a, int b) => b == 0 ? a : Gcd(b, a % b);
 
-    private static void For(int count, long work, Action<int> body)
-    {
-        if (EngineOptions.MaxDegreeOfParallelism > 1 && count > 1 && work >= 1 << 15)
-            Parallel.For(0, count, EngineOptions.ParallelOptions, body);
-        else
-            for (int i = 0; i < count; i++) body(i);
-    }
-
     /// <summary>y = conv(x, w) + bias (bias may be null). Pointers validated by <see cref="Conv2dKernels"/>.</summary>
     internal static void Forward(float* x, float* w, float* bias, float* y, Conv2dShape s)
     {
@@ -183,7 +175,7 @@ internal static unsafe class Conv2dWinograd
             fixed (float* pu = u)
             {
                 float* up = pu;
-                For(Points, Points * plane, xi => Sgemm.PackA(false, s.OutC, s.C, up + xi * plane, s.C, packed + (long)xi * packedLen));
+                Conv2dKernels.ParallelRanges(Points, xi => Sgemm.PackA(false, s.OutC, s.C, up + xi * plane, s.C, packed + (long)xi * packedLen), Points * plane);
             }
         }
         finally { BufferPool.Return(u); }
@@ -195,7 +187,7 @@ internal static unsafe class Conv2dWinograd
         fixed (float* pu = u)
         {
             float* up = pu;
-            For(outC, plane * Points, o =>
+            Conv2dKernels.ParallelRanges(outC, o =>
             {
                 var g = stackalloc Vector256<float>[9];
                 var t = stackalloc Vector256<float>[Alpha * 3];
@@ -232,7 +224,7 @@ internal static unsafe class Conv2dWinograd
                         }
                     }
                 }
-            });
+            }, plane * Points);
         }
     }
 
