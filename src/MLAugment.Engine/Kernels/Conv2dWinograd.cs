@@ -85,7 +85,7 @@ internal static unsafe class Conv2dWinograd
         int tilesY = TilesY(s), tilesX = TilesX(s), perImage = tilesY * tilesX;
         int cols = (chunk * perImage + Lanes - 1) / Lanes * Lanes;
         long vStride = Stride((long)s.C * cols), mStride = Stride((long)s.OutC * cols);
-        var layout = new PlaneLayout(s, chunk);
+        var layout = new ChunkLayout(s, chunk);
         long scratch = Points * (vStride + mStride) + layout.Length;
         if (scratch > int.MaxValue)
             throw new ArgumentException($"Winograd buffers for one image of {s} would exceed int.MaxValue floats; use Im2ColGemm.", nameof(s));
@@ -109,7 +109,7 @@ internal static unsafe class Conv2dWinograd
                             for (int xi = 0; xi < Points; xi++)
                                 Sgemm.MultiplyPrepacked(s.OutC, cols, s.C, 1f, up + (long)xi * packedLen, false, v + xi * vStride, cols,
                                     0f, m + xi * mStride, cols, 1);
-                            TransformOutput(m, mStride, cols, count, bias, y + (long)n0 * s.OutC * s.OutH * s.OutW, s);
+                            TransformOutput(m, mStride, cols, count, bias, y + (long)n0 * s.OutC * s.OutH * s.OutW, layout, s);
                         }
                         return buf;
                     },
@@ -120,16 +120,20 @@ internal static unsafe class Conv2dWinograd
     }
 
     /// <summary>
-    /// A chunk's zero-padded copies of one input channel: a zero tile first (for lanes past the last tile), then one
-    /// plane per image holding all its tiles, rows wide enough for 8-float loads from the last tile's column. The
-    /// buffer is cleared once and every channel writes the same interior, so borders and the zero tile stay zero.
+    /// Where a chunk's tiles are, the same for every chunk and channel. Input side: the zero-padded copies of one
+    /// input channel, a zero tile first (for lanes past the last tile), then one plane per image holding all its
+    /// tiles, rows wide enough for 8-float loads from the last tile's column; the buffer is cleared once and every
+    /// channel writes the same interior, so borders and the zero tile stay zero. Output side: where each tile's
+    /// 4x4 block starts in output channel 0 of the chunk, and whether all of it lies inside the output plane.
     /// </summary>
-    private readonly struct PlaneLayout
+    private readonly struct ChunkLayout
     {
         public readonly int RowLength, PlaneLength, ZeroLength, Length;
-        public readonly int[] TileStart;   // offset of tile p's top-left input in the buffer, for p < chunk tiles
+        public readonly int[] TileStart;     // offset of tile p's top-left input in the buffer, for p < chunk tiles
+        public readonly long[] OutputStart;  // offset of tile p's top-left output, channel 0 of the chunk's first image
+        public readonly bool[] WholeTile;    // tile p's 4x4 outputs all lie inside the plane
 
-        public PlaneLayout(in Conv2dShape s, int images)
+        public ChunkLayout(in Conv2dShape s, int images)
         {
             int tilesY = TilesY(s), tilesX = TilesX(s), perImage = tilesY * tilesX;
             RowLength = Tile * tilesX + 4;
@@ -137,10 +141,15 @@ internal static unsafe class Conv2dWinograd
             ZeroLength = Alpha * RowLength + Lanes;
             Length = ZeroLength + images * PlaneLength;
             TileStart = new int[images * perImage];
+            OutputStart = new long[images * perImage];
+            WholeTile = new bool[images * perImage];
             for (int p = 0; p < TileStart.Length; p++)
             {
                 int n = p / perImage, t = p % perImage;
-                TileStart[p] = ZeroLength + n * PlaneLength + Tile * (t / tilesX) * RowLength + Tile * (t % tilesX);
+                int oy = Tile * (t / tilesX), ox = Tile * (t % tilesX);
+                TileStart[p] = ZeroLength + n * PlaneLength + oy * RowLength + ox;
+                OutputStart[p] = ((long)n * s.OutC * s.OutH + oy) * s.OutW + ox;
+                WholeTile[p] = oy + Tile <= s.OutH && ox + Tile <= s.OutW;
             }
         }
     }
@@ -261,7 +270,7 @@ internal static unsafe class Conv2dWinograd
     }
 
     /// <summary>V_ξ[c, p] for the chunk's images, single-threaded (chunks run in parallel).</summary>
-    private static void TransformInput(float* x, int images, float* v, long plane, int cols, float* planes, in PlaneLayout layout, in Conv2dShape s)
+    private static void TransformInput(float* x, int images, float* v, long plane, int cols, float* planes, in ChunkLayout layout, in Conv2dShape s)
     {
         int inC = s.C, h = s.H, wd = s.W, hw = h * wd, tiles = images * TilesY(s) * TilesX(s);
         int wp = layout.RowLength;
@@ -313,9 +322,10 @@ internal static unsafe class Conv2dWinograd
     }
 
     /// <summary>y = Aᵀ M A + bias for the chunk's images, single-threaded (chunks run in parallel).</summary>
-    private static void TransformOutput(float* m, long plane, int cols, int images, float* bias, float* y, in Conv2dShape s)
+    private static void TransformOutput(float* m, long plane, int cols, int images, float* bias, float* y, in ChunkLayout layout, in Conv2dShape s)
     {
-        int outC = s.OutC, oh = s.OutH, ow = s.OutW, tilesX = TilesX(s), perImage = TilesY(s) * tilesX, tiles = images * perImage;
+        int outC = s.OutC, oh = s.OutH, ow = s.OutW, tiles = images * TilesY(s) * TilesX(s);
+        long planeOut = (long)oh * ow;
         var mv = stackalloc Vector256<float>[Points];
         var t = stackalloc Vector256<float>[Tile * Alpha];
         var yt = stackalloc Vector256<float>[2 * Lanes];          // 16 outputs of 8 tiles
@@ -333,15 +343,16 @@ internal static unsafe class Conv2dWinograd
                 Sgemm.Transpose8x8(yt[8], yt[9], yt[10], yt[11], yt[12], yt[13], yt[14], yt[15], perLane + Lanes, Tile * Tile);
                 for (int l = 0; l < Lanes && p0 + l < tiles; l++)
                 {
-                    int p = p0 + l, n = p / perImage, tIdx = p - n * perImage, oy = Tile * (tIdx / tilesX), ox = Tile * (tIdx % tilesX);
+                    int p = p0 + l;
                     float* src = perLane + l * Tile * Tile;
-                    float* dst = y + (((long)n * outC + o) * oh + oy) * ow + ox;
-                    if (oy + Tile <= oh && ox + Tile <= ow)
+                    float* dst = y + layout.OutputStart[p] + o * planeOut;
+                    if (layout.WholeTile[p])
                     {
                         for (int r = 0; r < Tile; r++) Sse.Store(dst + (long)r * ow, Sse.LoadVector128(src + r * Tile));
                         continue;
                     }
-                    int rowsHere = Math.Min(Tile, oh - oy), colsHere = Math.Min(Tile, ow - ox);
+                    long within = layout.OutputStart[p] % planeOut;   // oy * ow + ox: the chunk starts at an image boundary
+                    int rowsHere = Math.Min(Tile, oh - (int)(within / ow)), colsHere = Math.Min(Tile, ow - (int)(within % ow));
                     for (int r = 0; r < rowsHere; r++)
                         for (int q = 0; q < colsHere; q++) dst[(long)r * ow + q] = src[r * Tile + q];
                 }
